@@ -1,0 +1,61 @@
+"""Who is acting: a staff member with a role in a unit, a citizen, or the system itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from cityloop.appeals.transitions import CITIZEN, SYSTEM
+from cityloop.core.errors import PermissionDenied
+from cityloop.org.models import Role, Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: str
+    name: str
+    user: Any = None
+    unit: Unit | None = None
+
+    @classmethod
+    def from_user(cls, user: Any) -> Actor:
+        if user is None or not user.is_authenticated:
+            raise PermissionDenied("login_required", _("请先登录"))
+        profile = getattr(user, "staff", None)
+        if profile is None:
+            if user.is_superuser:
+                return cls(Role.ADMIN, user.get_username(), user, None)
+            raise PermissionDenied("not_staff", _("该账号不是工作人员，无权办理诉求"))
+        name = profile.display_name or user.get_username()
+        return cls(profile.role, name, user, profile.unit)
+
+    @classmethod
+    def citizen(cls, name: str = "") -> Actor:
+        return cls(CITIZEN, name or _("市民"))
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(SYSTEM, _("系统"))
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.unit.name}）" if self.unit else self.name
+
+    @property
+    def sees_everything(self) -> bool:
+        """Administrators, the system and the 12345 centre's own staff see every appeal."""
+        if self.role in (Role.ADMIN, SYSTEM):
+            return True
+        return self.unit is not None and self.unit.kind == UnitKind.CENTER
+
+    def visible_unit_ids(self) -> set[int] | None:
+        """None means all units. A handler sees their unit; a supervisor the units under theirs."""
+        if self.sees_everything:
+            return None
+        if self.unit is None:
+            return set()
+        if self.role == Role.SUPERVISOR:
+            return self.unit.subtree_ids()
+        return {self.unit.pk}

@@ -1,0 +1,197 @@
+"""Staff JSON API for the appeal loop. Thin: parse, call a service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.responses import Status as Created
+from ninja import Query, Router, Schema
+
+from cityloop.appeals import selectors, services
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.schemas import (
+    AppealIn,
+    AppealOut,
+    AssistIn,
+    CreatedOut,
+    DecisionIn,
+    DeferIn,
+    DispatchIn,
+    ErrorOut,
+    EventOut,
+    ExtensionIn,
+    ExtensionOut,
+    MergeIn,
+    NoteIn,
+    ReasonIn,
+    RedispatchIn,
+    ReplyIn,
+    ResponseIn,
+    SuperviseIn,
+    SupervisionOut,
+    VersionIn,
+)
+from cityloop.core.api_auth import STAFF_AUTH
+
+router = Router(auth=STAFF_AUTH, tags=["appeals"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_user(request.user)
+
+
+def _detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return selectors.appeal_detail(selectors.access_appeal(code, _actor(request)))
+
+
+@router.post("/appeals", response={201: CreatedOut, **ERRORS}, summary="受理诉求 (intake)")
+def create_appeal(request: HttpRequest, payload: AppealIn) -> Created[dict[str, Any]]:
+    data = payload.dict()
+    auto_dispatch = data.pop("auto_dispatch")
+    appeal = services.receive_appeal(
+        services.AppealDraft(**data), actor=_actor(request), auto_dispatch=auto_dispatch
+    )
+    unit = appeal.main_unit
+    return Created(201, {
+        "tracking_code": appeal.tracking_code, "status": appeal.status,
+        "main_unit": {"code": unit.code, "name": unit.name} if unit else None,
+        "dispatch_reason": appeal.dispatch_reason,
+    })
+
+
+class AppealFilter(Schema):
+    status: str | None = None
+    unit_code: str | None = None
+    phone: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@router.get("/appeals", response={200: list[AppealOut], **ERRORS}, summary="诉求列表 (search)")
+def list_appeals(request: HttpRequest, filters: Query[AppealFilter]) -> list[dict[str, Any]]:
+    appeals = selectors.visible_appeals(_actor(request)).select_related(
+        "main_unit", "category", "grid", "street", "district", "merged_into"
+    )
+    if filters.status:
+        appeals = appeals.filter(status=filters.status)
+    if filters.unit_code:
+        appeals = appeals.filter(main_unit__code=filters.unit_code)
+    if filters.phone:
+        appeals = appeals.filter(caller_phone=filters.phone)
+    limit = max(1, min(filters.limit, 200))
+    page = appeals.order_by("-received_at")[filters.offset : filters.offset + limit]
+    return [selectors.appeal_detail(a) for a in page]
+
+
+@router.get("/appeals/{code}", response={200: AppealOut, **ERRORS}, summary="诉求详情")
+def get_appeal(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _detail(request, code)
+
+
+@router.get("/appeals/{code}/timeline", response={200: list[EventOut], **ERRORS},
+            summary="办理全过程记录 (timeline)")
+def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    appeal = selectors.access_appeal(code, _actor(request))
+    return [selectors.event_out(e) for e in selectors.timeline(appeal)]
+
+
+def _act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str, Any]:
+    actor = _actor(request)
+    selectors.access_appeal(code, actor)
+    action(code, actor=actor, **kwargs)
+    return _detail(request, code)
+
+
+DETAIL = {200: AppealOut, **ERRORS}
+
+
+@router.post("/appeals/{code}/dispatch", response=DETAIL, summary="派单 (dispatch)")
+def dispatch(request: HttpRequest, code: str, payload: DispatchIn) -> dict[str, Any]:
+    return _act(request, code, services.dispatch, **payload.dict())
+
+
+@router.post("/appeals/{code}/redispatch", response=DETAIL, summary="改派 (re-dispatch)")
+def redispatch(request: HttpRequest, code: str, payload: RedispatchIn) -> dict[str, Any]:
+    return _act(request, code, services.redispatch, **payload.dict())
+
+
+@router.post("/appeals/{code}/assist", response=DETAIL, summary="增加协办单位 (co-handling)")
+def add_assist(request: HttpRequest, code: str, payload: AssistIn) -> dict[str, Any]:
+    return _act(request, code, services.add_assist, unit_code=payload.unit_code)
+
+
+@router.post("/appeals/{code}/sign-for", response=DETAIL, summary="签收 (sign for)")
+def sign_for(request: HttpRequest, code: str, payload: VersionIn) -> dict[str, Any]:
+    return _act(request, code, services.sign_for, **payload.dict())
+
+
+@router.post("/appeals/{code}/send-back", response=DETAIL, summary="退单 (send back)")
+def send_back(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return _act(request, code, services.send_back, **payload.dict())
+
+
+@router.post("/appeals/{code}/contact", response=DETAIL, summary="联系诉求人")
+def record_contact(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
+    return _act(request, code, services.record_contact, note=payload.note)
+
+
+@router.post("/appeals/{code}/reply", response=DETAIL, summary="办结答复 (reply)")
+def reply(request: HttpRequest, code: str, payload: ReplyIn) -> dict[str, Any]:
+    return _act(request, code, services.reply, **payload.dict())
+
+
+@router.post("/appeals/{code}/defer", response=DETAIL, summary="挂账 (cannot be resolved now)")
+def defer(request: HttpRequest, code: str, payload: DeferIn) -> dict[str, Any]:
+    return _act(request, code, services.defer, **payload.dict())
+
+
+@router.post("/appeals/{code}/resume", response=DETAIL, summary="恢复办理")
+def resume(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
+    return _act(request, code, services.resume, reason=payload.note)
+
+
+@router.post("/appeals/{code}/close", response=DETAIL, summary="关闭")
+def close(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
+    return _act(request, code, services.close, reason=payload.note)
+
+
+@router.post("/appeals/{code}/reopen", response=DETAIL, summary="重新办理 (reopen)")
+def reopen(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return _act(request, code, services.reopen, reason=payload.reason)
+
+
+@router.post("/appeals/{code}/merge", response=DETAIL, summary="合并重复诉求 (merge)")
+def merge(request: HttpRequest, code: str, payload: MergeIn) -> dict[str, Any]:
+    actor = _actor(request)
+    selectors.access_appeal(payload.into_code, actor)
+    return _act(request, code, services.merge, **payload.dict())
+
+
+@router.post("/appeals/{code}/extensions", response={201: ExtensionOut, **ERRORS},
+             summary="申请延期 (extension request)")
+def request_extension(request: HttpRequest, code: str, payload: ExtensionIn) -> Created[Any]:
+    actor = _actor(request)
+    selectors.access_appeal(code, actor)
+    return Created(201, services.request_extension(code, actor=actor, **payload.dict()))
+
+
+@router.post("/extensions/{request_id}/decision", response={200: ExtensionOut, **ERRORS},
+             summary="审批延期")
+def decide_extension(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    return services.decide_extension(request_id, actor=_actor(request), **payload.dict())
+
+
+@router.post("/appeals/{code}/supervision", response={201: SupervisionOut, **ERRORS},
+             summary="督办 (issue a supervision order)")
+def supervise(request: HttpRequest, code: str, payload: SuperviseIn) -> Created[Any]:
+    actor = _actor(request)
+    selectors.access_appeal(code, actor)
+    return Created(201, services.supervise(code, actor=actor, **payload.dict()))
+
+
+@router.post("/supervision/{order_id}/response", response={200: SupervisionOut, **ERRORS},
+             summary="督办反馈")
+def respond_supervision(request: HttpRequest, order_id: int, payload: ResponseIn) -> Any:
+    return services.respond_supervision(order_id, actor=_actor(request), response=payload.response)

@@ -1,0 +1,45 @@
+"""The audit trail: one AppealEvent per change, in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import models
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.core import clock
+
+
+def as_json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "name": str(value)}
+    return value
+
+
+def record_event(
+    appeal: Appeal,
+    action: str,
+    actor: Actor,
+    *,
+    from_status: str,
+    reason: str = "",
+    changes: dict[str, tuple[Any, Any]] | None = None,
+) -> AppealEvent:
+    """Must be called after appeal.version was bumped: the event's seq is the new version."""
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        seq=appeal.version,
+        action=action,
+        at=clock.now(),
+        actor=actor.user,
+        actor_name=actor.label,
+        actor_unit=actor.unit,
+        from_status=from_status,
+        to_status=appeal.status,
+        reason=reason,
+        changes={k: [as_json(b), as_json(a)] for k, (b, a) in (changes or {}).items()},
+    )

@@ -1,0 +1,74 @@
+"""What a citizen can do without logging in: submit, track by code, evaluate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja.responses import Status as Created
+from ninja import Router
+
+from cityloop.appeals import selectors, services
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import Channel
+from cityloop.appeals.models import Appeal
+from cityloop.appeals.schemas import (
+    CitizenEvaluationIn,
+    CreatedOut,
+    ErrorOut,
+    PublicAppealIn,
+    PublicAppealOut,
+)
+from cityloop.core.errors import NotFound, PermissionDenied
+from cityloop.evaluate.services import record_callback
+
+router = Router(tags=["public"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def find_by_code(code: str) -> Appeal:
+    appeal = (
+        Appeal.objects.select_related("main_unit", "category")
+        .filter(tracking_code=code.strip().upper())
+        .first()
+    )
+    if appeal is None:
+        raise NotFound("appeal_not_found", _("查询码 %(code)s 对应的诉求不存在"), code=code)
+    return appeal
+
+
+@router.post("/appeals", response={201: CreatedOut, **ERRORS}, summary="市民提交诉求")
+def submit(request: HttpRequest, payload: PublicAppealIn) -> Created[dict[str, Any]]:
+    draft = services.AppealDraft(channel=Channel.WEB, **payload.dict())
+    appeal = services.receive_appeal(draft, actor=Actor.citizen())
+    return Created(201, {
+        "tracking_code": appeal.tracking_code, "status": appeal.status,
+        "main_unit": None, "dispatch_reason": "",
+    })
+
+
+@router.get("/track/{code}", response={200: PublicAppealOut, **ERRORS}, summary="按查询码查询进度")
+def track(request: HttpRequest, code: str) -> dict[str, Any]:
+    return selectors.public_view(find_by_code(code))
+
+
+def evaluate_as_citizen(code: str, data: CitizenEvaluationIn) -> Appeal:
+    """The citizen proves it is them with the last four digits of the phone they gave."""
+    appeal = find_by_code(code)
+    digits = "".join(ch for ch in appeal.caller_phone if ch.isdigit())
+    if not digits or digits[-4:] != data.phone_last4:
+        raise PermissionDenied("phone_mismatch", _("手机号后四位与诉求登记的不一致"))
+    record_callback(
+        appeal.tracking_code, actor=Actor.citizen(), contacted=data.contacted,
+        resolved=data.resolved, satisfaction=data.satisfaction, comment=data.comment,
+        reopen_if_unresolved=True,
+    )
+    return appeal
+
+
+@router.post("/track/{code}/evaluation", response={200: PublicAppealOut, **ERRORS},
+             summary="市民评价（未解决则重新办理）")
+def evaluate(request: HttpRequest, code: str, payload: CitizenEvaluationIn) -> dict[str, Any]:
+    appeal = evaluate_as_citizen(code, payload)
+    return selectors.public_view(find_by_code(appeal.tracking_code))

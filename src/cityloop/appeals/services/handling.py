@@ -1,0 +1,159 @@
+"""限时办结: what the responsible units do with an appeal, and what happens after the reply."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
+from cityloop.appeals.events import record_event
+from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.services.core import apply, assignment_of, lock_appeal
+from cityloop.appeals.services.intake import _dispatch_locked
+from cityloop.core import clock
+from cityloop.core.errors import DomainError
+
+
+def _held_assist(appeal: Appeal, actor: Actor) -> AppealAssignment | None:
+    held = assignment_of(appeal, actor)
+    return held if held is not None and held.role == AssignmentRole.ASSIST else None
+
+
+def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None = None) -> Appeal:
+    """签收. An assisting unit signs for its own part without moving the appeal's status."""
+    now = clock.now()
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        assist = _held_assist(appeal, actor)
+        if assist is not None:
+            if assist.status != AssignmentStatus.PENDING:
+                raise DomainError("already_signed", _("本单位已签收该诉求"))
+            apply(appeal, "assist_sign_for", actor, scope_role=None, reason=assist.unit.name)
+            assist.status, assist.signed_at = AssignmentStatus.SIGNED, now
+            assist.save(update_fields=["status", "signed_at"])
+            return appeal
+        apply(appeal, "sign_for", actor, fields={"signed_at": now}, expected_version=expected_version)
+        AppealAssignment.objects.filter(
+            appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.PENDING
+        ).update(status=AssignmentStatus.SIGNED, signed_at=now)
+    return appeal
+
+
+def send_back(
+    tracking_code: str, *, actor: Actor, reason: str, expected_version: int | None = None
+) -> Appeal:
+    """退单: the unit says the appeal is not its responsibility; it returns to the dispatcher."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        apply(
+            appeal, "send_back", actor, reason=reason, expected_version=expected_version,
+            fields={"send_back_count": appeal.send_back_count + 1, "main_unit": None},
+        )
+        AppealAssignment.objects.filter(
+            appeal=appeal, role=AssignmentRole.MAIN,
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
+        ).update(status=AssignmentStatus.SENT_BACK, note=reason)
+    return appeal
+
+
+def record_contact(tracking_code: str, *, actor: Actor, note: str = "") -> Appeal:
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        fields = {} if appeal.contacted_at else {"contacted_at": clock.now()}
+        apply(appeal, "record_contact", actor, reason=note, fields=fields)
+    return appeal
+
+
+def reply(
+    tracking_code: str, *, actor: Actor, text: str, expected_version: int | None = None
+) -> Appeal:
+    """办结答复 by the main unit; an assisting unit's reply is its contribution to the case."""
+    if not text.strip():
+        raise DomainError("reply_required", _("请填写办理结果"), field="text")
+    now = clock.now()
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        assist = _held_assist(appeal, actor)
+        if assist is not None:
+            apply(appeal, "assist_reply", actor, scope_role=None, reason=text)
+            assist.status, assist.replied_at, assist.note = AssignmentStatus.REPLIED, now, text
+            assist.save(update_fields=["status", "replied_at", "note"])
+            return appeal
+        apply(
+            appeal, "reply", actor, reason=text, expected_version=expected_version,
+            fields={"reply_text": text.strip(), "replied_at": now, "deferred_until": None},
+        )
+        AppealAssignment.objects.filter(
+            appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.SIGNED
+        ).update(status=AssignmentStatus.REPLIED, replied_at=now, note=text)
+    return appeal
+
+
+def defer(tracking_code: str, *, actor: Actor, reason: str, planned_date: date) -> Appeal:
+    """挂账: cannot be resolved now; the unit names the date by which it plans to."""
+    if planned_date <= clock.now().date():
+        raise DomainError("invalid_planned_date", _("计划解决日期须晚于今天"), field="planned_date")
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        apply(appeal, "defer", actor, reason=reason, fields={"deferred_until": planned_date})
+    return appeal
+
+
+def resume(tracking_code: str, *, actor: Actor, reason: str = "") -> Appeal:
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        apply(appeal, "resume", actor, reason=reason, fields={"deferred_until": None})
+    return appeal
+
+
+def close(tracking_code: str, *, actor: Actor, reason: str = "") -> Appeal:
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        apply(appeal, "close", actor, reason=reason, fields={"closed_at": clock.now()})
+    return appeal
+
+
+def reopen(tracking_code: str, *, actor: Actor, reason: str) -> Appeal:
+    """The citizen says it is not resolved: the same main unit handles it again, on a new
+    clock, and the earlier evaluation stays in the record."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        if appeal.main_unit is None:
+            raise DomainError("no_main_unit", _("该诉求没有主办单位，无法重新办理"))
+        _dispatch_locked(
+            appeal, actor, appeal.main_unit, reason, action="reopen", restart_clock=True,
+            extra_fields={
+                "reopen_count": appeal.reopen_count + 1, "closed_at": None, "replied_at": None,
+                "dispatch_reason": appeal.dispatch_reason,
+            },
+        )
+    return appeal
+
+
+def merge(tracking_code: str, *, into_code: str, actor: Actor, reason: str) -> Appeal:
+    """Merge a duplicate into the case that carries on. Both rows are locked in a fixed
+    order so two merges running at once cannot deadlock."""
+    if tracking_code == into_code:
+        raise DomainError("merge_into_self", _("不能将诉求合并到其自身"))
+    with transaction.atomic():
+        first, second = sorted([tracking_code, into_code])
+        locked = {code: lock_appeal(code) for code in (first, second)}
+        duplicate, target = locked[tracking_code], locked[into_code]
+        if target.status == Status.MERGED:
+            raise DomainError(
+                "merge_target_merged", _("目标诉求 %(code)s 已被合并，请合并到主诉求"),
+                code=into_code,
+            )
+        apply(duplicate, "merge", actor, reason=reason, fields={"merged_into": target})
+        _note_on(target, actor, str(_("合并诉求 %(code)s：%(reason)s") % {
+            "code": tracking_code, "reason": reason}))
+    return duplicate
+
+
+def _note_on(appeal: Appeal, actor: Actor, text: str) -> None:
+    appeal.version += 1
+    appeal.save(update_fields=["version"])
+    record_event(appeal, "merged_in", actor, from_status=appeal.status, reason=text)

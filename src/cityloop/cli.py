@@ -1,0 +1,179 @@
+"""The `cityloop` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from typing import Any
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityloop.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_database(verbosity: int = 0) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        os.makedirs(os.path.dirname(str(database["NAME"])), exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    from cityloop.bootstrap import seed_reference
+
+    seed_reference()
+
+
+def _free_port(host: str, wanted: int) -> int:
+    for port in [wanted, *range(wanted + 1, wanted + 50)]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            if probe.connect_ex((host, port)) != 0:
+                return port
+    raise SystemExit(f"no free port near {wanted}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _django()
+    print("cityloop: preparing the database…", flush=True)
+    _prepare_database()
+    from cityloop.demo.generator import city_exists, generate_demo_city
+
+    if not args.no_demo and not city_exists():
+        print(f"cityloop: building the demo city (seed {args.seed})…", flush=True)
+        generate_demo_city(seed=args.seed, appeals=args.demo_appeals, progress=_progress)
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "cityloop", "worker"])
+    port = _free_port(args.host, args.port)
+    url = f"http://{args.host}:{port}/"
+    print(f"\ncityloop is running at {url}", flush=True)
+    print("demo accounts (password: cityloop): admin, calltaker, dispatcher, supervisor, "
+          "handler (a street office), analyst", flush=True)
+    try:
+        _run_gunicorn(args.host, port, args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+
+
+def _run_gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from cityloop.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    print(f"\r  {what:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="",
+          flush=True)
+    if done >= total:
+        print(flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _django()
+    _prepare_database()
+    from cityloop.demo.generator import generate_demo_city
+
+    summary = generate_demo_city(
+        seed=args.seed, appeals=args.appeals, streets_per_district=args.streets_per_district,
+        days=args.days, progress=_progress,
+    )
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.management import call_command
+
+    from cityloop.appeals.jobs import ensure_schedules
+
+    ensure_schedules()
+    call_command("qcluster")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    _django()
+    _prepare_database(verbosity=1)
+    print("reference data loaded")
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from cityloop.org.models import ApiToken
+
+    user = get_user_model().objects.get(username=args.username)
+    print(ApiToken.issue(user, args.name))
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["cityloop manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cityloop", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, seed a demo city if empty, run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--seed", type=int, default=12345)
+    serve.add_argument("--demo-appeals", type=int, default=3000)
+    serve.add_argument("--no-demo", action="store_true")
+    serve.add_argument("--no-worker", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="generate the synthetic demo city")
+    demo.add_argument("--seed", type=int, default=12345)
+    demo.add_argument("--appeals", type=int, default=3000)
+    demo.add_argument("--days", type=int, default=120)
+    demo.add_argument("--streets-per-district", type=int, default=None)
+    demo.set_defaults(func=cmd_demo)
+
+    worker = sub.add_parser("worker", help="run background jobs (deadline scan, …)")
+    worker.set_defaults(func=cmd_worker)
+
+    seed = sub.add_parser("seed", help="migrate and load reference data")
+    seed.set_defaults(func=cmd_seed)
+
+    token = sub.add_parser("token", help="issue an API token for a staff user")
+    token.add_argument("username")
+    token.add_argument("--name", default="api client")
+    token.set_defaults(func=cmd_token)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)

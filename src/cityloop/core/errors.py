@@ -1,0 +1,42 @@
+"""Domain errors: a stable machine code plus a message in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A refused request. Raised before anything is written, or inside the transaction
+    that is then rolled back, so a refusal never changes anything."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str | Promise, **params: Any) -> None:
+        self.code = code
+        self.template = message
+        self.params = params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        text = str(self.template)
+        return text % self.params if self.params else text
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """Someone else changed the record since the caller read it."""
+
+    status = 409

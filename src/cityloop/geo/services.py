@@ -1,0 +1,53 @@
+"""Point → grid lookup and walking the area tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cityloop.geo.models import Area, AreaLevel
+
+
+def point_in_ring(lng: float, lat: float, ring: Sequence[Sequence[float]]) -> bool:
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def locate(lat: float, lng: float) -> Area | None:
+    """The grid containing the point, or None when it is outside every grid."""
+    candidates = Area.objects.filter(
+        level=AreaLevel.GRID,
+        min_lng__lte=lng,
+        max_lng__gte=lng,
+        min_lat__lte=lat,
+        max_lat__gte=lat,
+    ).select_related("parent__parent__parent")
+    for grid in candidates:
+        if grid.polygon and point_in_ring(lng, lat, grid.polygon):
+            return grid
+    return None
+
+
+def ancestors(area: Area) -> list[Area]:
+    """The area itself and every area above it, nearest first."""
+    chain: list[Area] = []
+    node: Area | None = area
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def ancestor_at(area: Area | None, level: str) -> Area | None:
+    if area is None:
+        return None
+    for node in ancestors(area):
+        if node.level == level:
+            return node
+    return None

@@ -1,0 +1,161 @@
+"""Django settings. Everything a deployment changes comes from CITYLOOP_* environment variables.
+
+The embedded default is SQLite in WAL mode under CITYLOOP_DATA_DIR; production sets
+CITYLOOP_DATABASE_URL=postgresql://user@host:5432/name.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("CITYLOOP_DATA_DIR", Path.cwd() / ".cityloop")).resolve()
+
+DEBUG = os.environ.get("CITYLOOP_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("CITYLOOP_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+ALLOWED_HOSTS = [h for h in os.environ.get("CITYLOOP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CITYLOOP_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_q",
+    "ninja",
+    "cityloop.core",
+    "cityloop.geo",
+    "cityloop.org",
+    "cityloop.taxonomy",
+    "cityloop.sla",
+    "cityloop.dispatch",
+    "cityloop.appeals",
+    "cityloop.evaluate",
+    "cityloop.web",
+    "cityloop.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "cityloop.urls"
+WSGI_APPLICATION = "cityloop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database_from_url(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"CITYLOOP_DATABASE_URL must be postgresql://…, got {parsed.scheme!r}")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parsed.path.lstrip("/")),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname or "",
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": 60,
+        "TEST": {"NAME": os.environ.get("CITYLOOP_TEST_DATABASE_NAME")},
+    }
+
+
+def _sqlite(path: Path) -> dict[str, object]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # IMMEDIATE makes every transaction take the write lock up front, so two writers
+            # queue behind each other instead of failing half-way with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000;"
+            ),
+        },
+        # A file, not memory: tests then see the same WAL locking as production.
+        "TEST": {"NAME": str(path.with_name("test_" + path.name))},
+    }
+
+
+_database_url = os.environ.get("CITYLOOP_DATABASE_URL", "")
+DATABASES = {
+    "default": _database_from_url(_database_url)
+    if _database_url
+    else _sqlite(DATA_DIR / "cityloop.sqlite3")
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Pages serve static files straight from the package (WhiteNoise finders); a deployment
+# that wants collectstatic sets CITYLOOP_STATIC_ROOT.
+STATIC_ROOT = os.environ.get("CITYLOOP_STATIC_ROOT") or None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+Q_CLUSTER = {
+    "name": "cityloop",
+    "orm": "default",
+    "workers": int(os.environ.get("CITYLOOP_WORKERS", "2")),
+    "timeout": 300,
+    # retry must exceed timeout: a job whose worker died is handed out again, so jobs are
+    # written to be safe when they run twice.
+    "retry": 360,
+    "max_attempts": 5,
+    "catch_up": False,
+    "ack_failures": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CITYLOOP_LOG_LEVEL", "WARNING")},
+}
+
+CITYLOOP_BRAND = _("12345 市民服务热线")

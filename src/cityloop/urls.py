@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cityloop.api import api
+
+admin.site.site_header = "cityloop 12345 管理后台"
+admin.site.site_title = "cityloop"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cityloop.web.urls")),
+]

@@ -1,0 +1,110 @@
+"""Thin pages: read through selectors, write through services, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cityloop.appeals import selectors
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import Satisfaction, Status
+from cityloop.appeals.public_api import evaluate_as_citizen, find_by_code
+from cityloop.appeals.schemas import CitizenEvaluationIn
+from cityloop.core import clock
+from cityloop.core.errors import DomainError
+from cityloop.evaluate.api import parse_month
+from cityloop.evaluate.assessment import monthly_ranking
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The centre at a glance: today's intake, the open work, the month's leaders."""
+    today_start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    appeals = selectors.Appeal.objects
+    by_status = dict(
+        appeals.filter(status__in=list(selectors.HANDLING_OR_WAITING))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    context = {
+        "today": appeals.filter(received_at__gte=today_start).count(),
+        "open_by_status": [(Status(s).label, by_status.get(s, 0)) for s in selectors.HANDLING_OR_WAITING],
+        "overdue": appeals.filter(
+            status__in=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS],
+            reply_due_at__lt=clock.now(),
+        ).count(),
+        "recent": appeals.select_related("main_unit", "category").order_by("-received_at")[:12]
+        if request.user.is_authenticated
+        else [],
+        "ranking": monthly_ranking(clock.now().date().replace(day=1))[:10],
+        "month": clock.now().date(),
+    }
+    return render(request, "web/home.html", context)
+
+
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip().upper()
+    if code:
+        return redirect("web:track-detail", code=code)
+    return render(request, "web/track.html", {})
+
+
+def track_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        appeal = find_by_code(code)
+    except DomainError as error:
+        return render(request, "web/track.html", {"error": error.message, "code": code}, status=404)
+    form_error, form_data = "", request.POST
+    if request.method == "POST":
+        try:
+            payload = CitizenEvaluationIn(
+                phone_last4=form_data.get("phone_last4", ""),
+                contacted=form_data.get("contacted") == "yes",
+                resolved=form_data.get("resolved") == "yes",
+                satisfaction=form_data.get("satisfaction", ""),
+                comment=form_data.get("comment", ""),
+            )
+            evaluate_as_citizen(code, payload)
+            return redirect("web:track-detail", code=appeal.tracking_code)
+        except DomainError as error:
+            form_error = error.message
+        except ValueError:
+            form_error = _("请填写手机号后四位")
+    context = {
+        "view": selectors.public_view(appeal),
+        "satisfaction_choices": Satisfaction.choices,
+        "form_error": form_error,
+        "form_data": form_data,
+    }
+    return render(request, "web/track_detail.html", context, status=400 if form_error else 200)
+
+
+@login_required
+def appeal_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        actor = Actor.from_user(request.user)
+        appeal = selectors.access_appeal(code, actor)
+    except DomainError as error:
+        return render(request, "web/error.html", {"error": error.message}, status=error.status)
+    context = {
+        "appeal": selectors.appeal_detail(appeal),
+        "events": [selectors.event_out(e) for e in selectors.timeline(appeal)],
+    }
+    return render(request, "web/appeal_detail.html", context)
+
+
+@login_required
+def assessment(request: HttpRequest) -> HttpResponse:
+    month_text = request.GET.get("month") or clock.now().strftime("%Y-%m")
+    try:
+        month: date = parse_month(month_text)
+    except DomainError as error:
+        return render(request, "web/error.html", {"error": error.message}, status=400)
+    ranking = monthly_ranking(month, unit_kind=request.GET.get("kind") or None)
+    return render(request, "web/assessment.html", {"ranking": ranking, "month": month})
