@@ -118,3 +118,8 @@ def city(db: None) -> TinyCity:
 @pytest.fixture
 def city_tx(transactional_db: None) -> TinyCity:
     return build_tiny_city()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,7 +13,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str | Promise, **params: Any) -> None:
+    def __init__(self, code: str, message: str | Promise, /, **params: Any) -> None:
         self.code = code
         self.template = message
         self.params = params

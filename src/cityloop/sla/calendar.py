@@ -64,6 +64,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
     day = local.date()
     if not is_workday(day):
         clock = time(0, 0, tzinfo=clock.tzinfo)
+        day = next_workday(day)
     for _ in range(days):
         day = next_workday(day)
     naive = datetime.combine(day, clock.replace(tzinfo=None))
