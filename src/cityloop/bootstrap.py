@@ -20,13 +20,33 @@ UTILITY_CATEGORIES = ("自来水供应", "电力供应", "燃气供应", "冬季
 # Beijing practice: emergencies 2 hours, water/power/gas/heating 24 hours, ordinary 7 working
 # days, complex 15 working days.
 DEFAULT_POLICIES = [
-    dict(name="一般诉求（7个工作日）", priority=0, sign_within=2, sign_unit=TimeUnit.WORKING_HOURS,
-         reply_within=7, reply_unit=TimeUnit.WORKING_DAYS),
-    dict(name="复杂诉求（15个工作日）", priority=10, is_complex=True, sign_within=2,
-         sign_unit=TimeUnit.WORKING_HOURS, reply_within=15, reply_unit=TimeUnit.WORKING_DAYS),
-    dict(name="紧急诉求（2小时）", priority=30, urgency=Urgency.EMERGENCY, sign_within=15,
-         sign_unit=TimeUnit.NATURAL_MINUTES, reply_within=2, reply_unit=TimeUnit.NATURAL_HOURS,
-         warn_before_percent=25),
+    dict(
+        name="一般诉求（7个工作日）",
+        priority=0,
+        sign_within=2,
+        sign_unit=TimeUnit.WORKING_HOURS,
+        reply_within=7,
+        reply_unit=TimeUnit.WORKING_DAYS,
+    ),
+    dict(
+        name="复杂诉求（15个工作日）",
+        priority=10,
+        is_complex=True,
+        sign_within=2,
+        sign_unit=TimeUnit.WORKING_HOURS,
+        reply_within=15,
+        reply_unit=TimeUnit.WORKING_DAYS,
+    ),
+    dict(
+        name="紧急诉求（2小时）",
+        priority=30,
+        urgency=Urgency.EMERGENCY,
+        sign_within=15,
+        sign_unit=TimeUnit.NATURAL_MINUTES,
+        reply_within=2,
+        reply_unit=TimeUnit.NATURAL_HOURS,
+        warn_before_percent=25,
+    ),
 ]
 
 ROLE_PERMISSIONS = {
@@ -59,8 +79,12 @@ def _seed_policies() -> int:
     utilities = Category.objects.filter(level=3, name__in=UTILITY_CATEGORIES)
     for category in utilities:
         SlaPolicy.objects.create(
-            name=f"水电气热（24小时）：{category.name}", category=category, priority=20,
-            sign_within=1, sign_unit=TimeUnit.NATURAL_HOURS, reply_within=24,
+            name=f"水电气热（24小时）：{category.name}",
+            category=category,
+            priority=20,
+            sign_within=1,
+            sign_unit=TimeUnit.NATURAL_HOURS,
+            reply_within=24,
             reply_unit=TimeUnit.NATURAL_HOURS,
         )
     return len(DEFAULT_POLICIES) + utilities.count()
@@ -71,4 +95,3 @@ def _seed_groups() -> None:
         group, _ = Group.objects.get_or_create(name=str(role.label))
         if apps:
             group.permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
-

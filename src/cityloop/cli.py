@@ -22,7 +22,7 @@ def _prepare_database(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
+    if str(database["ENGINE"]).endswith("sqlite3"):
         os.makedirs(os.path.dirname(str(database["NAME"])), exist_ok=True)
     call_command("migrate", interactive=False, verbosity=verbosity)
     from cityloop.bootstrap import seed_reference
@@ -53,8 +53,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
     port = _free_port(args.host, args.port)
     url = f"http://{args.host}:{port}/"
     print(f"\ncityloop is running at {url}", flush=True)
-    print("demo accounts (password: cityloop): admin, calltaker, dispatcher, supervisor, "
-          "handler (a street office), analyst", flush=True)
+    print(
+        "demo accounts (password: cityloop): admin, calltaker, dispatcher, supervisor, "
+        "handler (a street office), analyst",
+        flush=True,
+    )
     try:
         _run_gunicorn(args.host, port, args.workers)
     finally:
@@ -84,8 +87,11 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
 def _progress(done: int, total: int, what: str) -> None:
     width = 30
     filled = int(width * done / max(total, 1))
-    print(f"\r  {what:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="",
-          flush=True)
+    print(
+        f"\r  {what:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+        end="",
+        flush=True,
+    )
     if done >= total:
         print(flush=True)
 
@@ -96,8 +102,11 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from cityloop.demo.generator import generate_demo_city
 
     summary = generate_demo_city(
-        seed=args.seed, appeals=args.appeals, streets_per_district=args.streets_per_district,
-        days=args.days, progress=_progress,
+        seed=args.seed,
+        appeals=args.appeals,
+        streets_per_district=args.streets_per_district,
+        days=args.days,
+        progress=_progress,
     )
     for key, value in summary.items():
         print(f"{key}: {value}")

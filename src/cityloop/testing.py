@@ -52,44 +52,78 @@ class TinyCity:
 
 def build_tiny_city() -> TinyCity:
     seed_reference()
-    city = Area.objects.create(code="110000", name="北京市", level=AreaLevel.CITY,
-                               polygon=_square(116.0, 39.0, 2.0))
-    district = Area.objects.create(code="110105", name="朝阳区", level=AreaLevel.DISTRICT,
-                                   parent=city, polygon=_square(116.4, 39.9, 0.2))
+    city = Area.objects.create(
+        code="110000", name="北京市", level=AreaLevel.CITY, polygon=_square(116.0, 39.0, 2.0)
+    )
+    district = Area.objects.create(
+        code="110105",
+        name="朝阳区",
+        level=AreaLevel.DISTRICT,
+        parent=city,
+        polygon=_square(116.4, 39.9, 0.2),
+    )
     streets, grids, addresses = [], [], []
     for i, name in enumerate(["建外街道", "朝外街道"]):
         lng = 116.4 + 0.1 * i
-        street = Area.objects.create(code=f"11010500{i + 1}", name=name, level=AreaLevel.STREET,
-                                     parent=district, polygon=_square(lng, 39.9, 0.1))
-        community = Area.objects.create(code=f"{street.code}001", name=f"{name[:2]}社区",
-                                        level=AreaLevel.COMMUNITY, parent=street,
-                                        polygon=_square(lng, 39.9, 0.1))
-        grid = Area.objects.create(code=f"{community.code}01", name=f"{name[:2]}第1网格",
-                                   level=AreaLevel.GRID, parent=community,
-                                   polygon=_square(lng, 39.9, 0.1))
-        addresses.append(StandardAddress.objects.create(
-            code=f"A{i + 1}", full_text=f"北京市朝阳区{name}光华路{i + 1}号院3号楼",
-            road="光华路", number=f"{i + 1}号院", building="3号楼", lat=39.95, lng=lng + 0.05,
-            grid=grid,
-        ))
+        street = Area.objects.create(
+            code=f"11010500{i + 1}",
+            name=name,
+            level=AreaLevel.STREET,
+            parent=district,
+            polygon=_square(lng, 39.9, 0.1),
+        )
+        community = Area.objects.create(
+            code=f"{street.code}001",
+            name=f"{name[:2]}社区",
+            level=AreaLevel.COMMUNITY,
+            parent=street,
+            polygon=_square(lng, 39.9, 0.1),
+        )
+        grid = Area.objects.create(
+            code=f"{community.code}01",
+            name=f"{name[:2]}第1网格",
+            level=AreaLevel.GRID,
+            parent=community,
+            polygon=_square(lng, 39.9, 0.1),
+        )
+        addresses.append(
+            StandardAddress.objects.create(
+                code=f"A{i + 1}",
+                full_text=f"北京市朝阳区{name}光华路{i + 1}号院3号楼",
+                road="光华路",
+                number=f"{i + 1}号院",
+                building="3号楼",
+                lat=39.95,
+                lng=lng + 0.05,
+                grid=grid,
+            )
+        )
         streets.append(street)
         grids.append(grid)
     center = Unit.objects.get(code=CENTER_CODE)
-    district_gov = Unit.objects.create(code="GOV-110105", name="朝阳区人民政府",
-                                       kind=UnitKind.DISTRICT_GOVERNMENT, area=district)
+    district_gov = Unit.objects.create(
+        code="GOV-110105", name="朝阳区人民政府", kind=UnitKind.DISTRICT_GOVERNMENT, area=district
+    )
     offices = [
-        Unit.objects.create(code=f"ST-{s.code}", name=f"{s.name}办事处",
-                            kind=UnitKind.STREET_OFFICE, area=s, parent=district_gov)
+        Unit.objects.create(
+            code=f"ST-{s.code}",
+            name=f"{s.name}办事处",
+            kind=UnitKind.STREET_OFFICE,
+            area=s,
+            parent=district_gov,
+        )
         for s in streets
     ]
     water = Unit.objects.create(code="WATER", name="北京市自来水集团", kind=UnitKind.UTILITY)
     cityops = Unit.objects.create(code="CGW", name="市城市管理委员会", kind=UnitKind.DEPARTMENT)
     water_category = Category.objects.get(name="自来水供应")
-    ResponsibilityRule.objects.create(category=water_category, unit=water, priority=10,
-                                      reason="自来水供应问题由自来水集团负责")
+    ResponsibilityRule.objects.create(
+        category=water_category, unit=water, priority=10, reason="自来水供应问题由自来水集团负责"
+    )
     ResponsibilityRule.objects.create(
         category=Category.objects.get(path="城乡建设 › 城市建设和市政管理"),
-        target=RuleTarget.STREET_OF_LOCATION, reason="市政管理问题由属地街道负责",
+        target=RuleTarget.STREET_OF_LOCATION,
+        reason="市政管理问题由属地街道负责",
     )
     users = {}
     for username, role, unit in [
@@ -106,8 +140,9 @@ def build_tiny_city() -> TinyCity:
         user = get_user_model().objects.create_user(username, password=PASSWORD)
         StaffProfile.objects.create(user=user, unit=unit, role=role, display_name=username)
         users[username] = user
-    return TinyCity(district, streets, grids, addresses, center, district_gov, offices, water,
-                    cityops, users)
+    return TinyCity(
+        district, streets, grids, addresses, center, district_gov, offices, water, cityops, users
+    )
 
 
 @pytest.fixture

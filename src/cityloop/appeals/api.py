@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.responses import Status as Created
 from ninja import Query, Router, Schema
+from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors, services
 from cityloop.appeals.actors import Actor
@@ -54,11 +54,15 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> Created[dict[str, 
         services.AppealDraft(**data), actor=_actor(request), auto_dispatch=auto_dispatch
     )
     unit = appeal.main_unit
-    return Created(201, {
-        "tracking_code": appeal.tracking_code, "status": appeal.status,
-        "main_unit": {"code": unit.code, "name": unit.name} if unit else None,
-        "dispatch_reason": appeal.dispatch_reason,
-    })
+    return Created(
+        201,
+        {
+            "tracking_code": appeal.tracking_code,
+            "status": appeal.status,
+            "main_unit": {"code": unit.code, "name": unit.name} if unit else None,
+            "dispatch_reason": appeal.dispatch_reason,
+        },
+    )
 
 
 class AppealFilter(Schema):
@@ -90,8 +94,11 @@ def get_appeal(request: HttpRequest, code: str) -> dict[str, Any]:
     return _detail(request, code)
 
 
-@router.get("/appeals/{code}/timeline", response={200: list[EventOut], **ERRORS},
-            summary="办理全过程记录 (timeline)")
+@router.get(
+    "/appeals/{code}/timeline",
+    response={200: list[EventOut], **ERRORS},
+    summary="办理全过程记录 (timeline)",
+)
 def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     appeal = selectors.access_appeal(code, _actor(request))
     return [selectors.event_out(e) for e in selectors.timeline(appeal)]
@@ -169,29 +176,37 @@ def merge(request: HttpRequest, code: str, payload: MergeIn) -> dict[str, Any]:
     return _act(request, code, services.merge, **payload.dict())
 
 
-@router.post("/appeals/{code}/extensions", response={201: ExtensionOut, **ERRORS},
-             summary="申请延期 (extension request)")
+@router.post(
+    "/appeals/{code}/extensions",
+    response={201: ExtensionOut, **ERRORS},
+    summary="申请延期 (extension request)",
+)
 def request_extension(request: HttpRequest, code: str, payload: ExtensionIn) -> Created[Any]:
     actor = _actor(request)
     selectors.access_appeal(code, actor)
     return Created(201, services.request_extension(code, actor=actor, **payload.dict()))
 
 
-@router.post("/extensions/{request_id}/decision", response={200: ExtensionOut, **ERRORS},
-             summary="审批延期")
+@router.post(
+    "/extensions/{request_id}/decision", response={200: ExtensionOut, **ERRORS}, summary="审批延期"
+)
 def decide_extension(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
     return services.decide_extension(request_id, actor=_actor(request), **payload.dict())
 
 
-@router.post("/appeals/{code}/supervision", response={201: SupervisionOut, **ERRORS},
-             summary="督办 (issue a supervision order)")
+@router.post(
+    "/appeals/{code}/supervision",
+    response={201: SupervisionOut, **ERRORS},
+    summary="督办 (issue a supervision order)",
+)
 def supervise(request: HttpRequest, code: str, payload: SuperviseIn) -> Created[Any]:
     actor = _actor(request)
     selectors.access_appeal(code, actor)
     return Created(201, services.supervise(code, actor=actor, **payload.dict()))
 
 
-@router.post("/supervision/{order_id}/response", response={200: SupervisionOut, **ERRORS},
-             summary="督办反馈")
+@router.post(
+    "/supervision/{order_id}/response", response={200: SupervisionOut, **ERRORS}, summary="督办反馈"
+)
 def respond_supervision(request: HttpRequest, order_id: int, payload: ResponseIn) -> Any:
     return services.respond_supervision(order_id, actor=_actor(request), response=payload.response)

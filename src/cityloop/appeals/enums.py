@@ -27,8 +27,14 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.SENT_BACK,
-     Status.DEFERRED}
+    {
+        Status.RECEIVED,
+        Status.DISPATCHED,
+        Status.SIGNED,
+        Status.IN_PROGRESS,
+        Status.SENT_BACK,
+        Status.DEFERRED,
+    }
 )
 # Statuses in which a unit holds the appeal and its reply clock runs.
 HANDLING_STATUSES = frozenset({Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS})

@@ -58,7 +58,11 @@ class Appeal(models.Model):
     is_complex = models.BooleanField(_("复杂诉求"), default=False)
 
     main_unit = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, related_name="main_appeals",
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="main_appeals",
         verbose_name=_("主办单位"),
     )
     dispatch_reason = models.CharField(_("派单依据"), max_length=300, blank=True)
@@ -82,7 +86,11 @@ class Appeal(models.Model):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
     merged_into = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="merged_appeals",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_appeals",
         verbose_name=_("并入"),
     )
     send_back_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja.responses import Status as Created
 from ninja import Router
+from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors, services
 from cityloop.appeals.actors import Actor
@@ -42,10 +42,15 @@ def find_by_code(code: str) -> Appeal:
 def submit(request: HttpRequest, payload: PublicAppealIn) -> Created[dict[str, Any]]:
     draft = services.AppealDraft(channel=Channel.WEB, **payload.dict())
     appeal = services.receive_appeal(draft, actor=Actor.citizen())
-    return Created(201, {
-        "tracking_code": appeal.tracking_code, "status": appeal.status,
-        "main_unit": None, "dispatch_reason": "",
-    })
+    return Created(
+        201,
+        {
+            "tracking_code": appeal.tracking_code,
+            "status": appeal.status,
+            "main_unit": None,
+            "dispatch_reason": "",
+        },
+    )
 
 
 @router.get("/track/{code}", response={200: PublicAppealOut, **ERRORS}, summary="按查询码查询进度")
@@ -60,15 +65,22 @@ def evaluate_as_citizen(code: str, data: CitizenEvaluationIn) -> Appeal:
     if not digits or digits[-4:] != data.phone_last4:
         raise PermissionDenied("phone_mismatch", _("手机号后四位与诉求登记的不一致"))
     record_callback(
-        appeal.tracking_code, actor=Actor.citizen(), contacted=data.contacted,
-        resolved=data.resolved, satisfaction=data.satisfaction, comment=data.comment,
+        appeal.tracking_code,
+        actor=Actor.citizen(),
+        contacted=data.contacted,
+        resolved=data.resolved,
+        satisfaction=data.satisfaction,
+        comment=data.comment,
         reopen_if_unresolved=True,
     )
     return appeal
 
 
-@router.post("/track/{code}/evaluation", response={200: PublicAppealOut, **ERRORS},
-             summary="市民评价（未解决则重新办理）")
+@router.post(
+    "/track/{code}/evaluation",
+    response={200: PublicAppealOut, **ERRORS},
+    summary="市民评价（未解决则重新办理）",
+)
 def evaluate(request: HttpRequest, code: str, payload: CitizenEvaluationIn) -> dict[str, Any]:
     appeal = evaluate_as_citizen(code, payload)
     return selectors.public_view(find_by_code(appeal.tracking_code))

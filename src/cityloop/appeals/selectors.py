@@ -40,17 +40,22 @@ def access_appeal(tracking_code: str, actor: Actor) -> Appeal:
         .first()
     )
     if appeal is None:
-        raise NotFound("appeal_not_found", _("查询码 %(code)s 对应的诉求不存在"), code=tracking_code)
-    if actor.visible_unit_ids() is not None and not visible_appeals(actor).filter(
-        pk=appeal.pk
-    ).exists():
+        raise NotFound(
+            "appeal_not_found", _("查询码 %(code)s 对应的诉求不存在"), code=tracking_code
+        )
+    if (
+        actor.visible_unit_ids() is not None
+        and not visible_appeals(actor).filter(pk=appeal.pk).exists()
+    ):
         raise PermissionDenied("not_your_appeal", _("无权查看其他单位的诉求"))
     return appeal
 
 
 def is_overdue(appeal: Appeal) -> bool:
     if appeal.status in (Status.REPLIED, Status.EVALUATED, Status.CLOSED, Status.MERGED):
-        return bool(appeal.replied_at and appeal.reply_due_at and appeal.replied_at > appeal.reply_due_at)
+        return bool(
+            appeal.replied_at and appeal.reply_due_at and appeal.replied_at > appeal.reply_due_at
+        )
     return bool(appeal.reply_due_at and clock.now() > appeal.reply_due_at)
 
 
@@ -63,10 +68,28 @@ def appeal_detail(appeal: Appeal) -> dict[str, Any]:
         **{
             f: getattr(appeal, f)
             for f in (
-                "tracking_code", "version", "channel", "status", "title", "content",
-                "caller_name", "caller_phone", "address_text", "lat", "lng", "urgency",
-                "is_complex", "dispatch_reason", "received_at", "dispatched_at", "sign_due_at",
-                "signed_at", "reply_due_at", "replied_at", "reply_text", "deferred_until",
+                "tracking_code",
+                "version",
+                "channel",
+                "status",
+                "title",
+                "content",
+                "caller_name",
+                "caller_phone",
+                "address_text",
+                "lat",
+                "lng",
+                "urgency",
+                "is_complex",
+                "dispatch_reason",
+                "received_at",
+                "dispatched_at",
+                "sign_due_at",
+                "signed_at",
+                "reply_due_at",
+                "replied_at",
+                "reply_text",
+                "deferred_until",
             )
         },
         "status_label": str(Status(appeal.status).label),
@@ -80,9 +103,13 @@ def appeal_detail(appeal: Appeal) -> dict[str, Any]:
         "merged_into": appeal.merged_into.tracking_code if appeal.merged_into else None,
         "assignments": [
             {
-                "unit": _unit_ref(a.unit), "role": a.role, "status": a.status,
-                "assigned_at": a.assigned_at, "signed_at": a.signed_at,
-                "replied_at": a.replied_at, "note": a.note,
+                "unit": _unit_ref(a.unit),
+                "role": a.role,
+                "status": a.status,
+                "assigned_at": a.assigned_at,
+                "signed_at": a.signed_at,
+                "replied_at": a.replied_at,
+                "note": a.note,
             }
             for a in appeal.assignments.select_related("unit").order_by("assigned_at", "pk")
         ],
@@ -102,16 +129,34 @@ def timeline(appeal: Appeal) -> list[AppealEvent]:
 
 def event_out(event: AppealEvent) -> dict[str, Any]:
     return {
-        "seq": event.seq, "action": event.action, "action_label": action_label(event.action),
-        "at": event.at, "actor": event.actor_name, "from_status": event.from_status,
-        "to_status": event.to_status, "reason": event.reason, "changes": event.changes,
+        "seq": event.seq,
+        "action": event.action,
+        "action_label": action_label(event.action),
+        "at": event.at,
+        "actor": event.actor_name,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "changes": event.changes,
     }
 
 
 # What a citizen sees of each step; internal steps (warnings, supervision) are not shown.
 PUBLIC_ACTIONS = {
-    "receive", "dispatch", "redispatch", "sign_for", "send_back", "record_contact", "defer",
-    "resume", "reply", "evaluate", "close", "reopen", "merge", "decide_extension",
+    "receive",
+    "dispatch",
+    "redispatch",
+    "sign_for",
+    "send_back",
+    "record_contact",
+    "defer",
+    "resume",
+    "reply",
+    "evaluate",
+    "close",
+    "reopen",
+    "merge",
+    "decide_extension",
 }
 
 
@@ -153,6 +198,11 @@ def _public_actor(event: AppealEvent) -> str:
 
 
 HANDLING_OR_WAITING = [
-    Status.RECEIVED, Status.SENT_BACK, Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS,
-    Status.DEFERRED, Status.REPLIED,
+    Status.RECEIVED,
+    Status.SENT_BACK,
+    Status.DISPATCHED,
+    Status.SIGNED,
+    Status.IN_PROGRESS,
+    Status.DEFERRED,
+    Status.REPLIED,
 ]

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.enums import Status
 from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.org.models import Role
 
 S = Status
-ALL_OPEN = frozenset(
-    {S.RECEIVED, S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.SENT_BACK, S.DEFERRED}
-)
+ALL_OPEN = frozenset({S.RECEIVED, S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.SENT_BACK, S.DEFERRED})
 HELD_BY_UNIT = frozenset({S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.DEFERRED})
 
 # Pseudo-roles for actors who are not staff.
@@ -38,58 +36,168 @@ class Transition:
     unit_scoped: bool = False  # the actor must belong to the main unit (or assist, see services)
 
 
-def _t(action: str, label: Promise, sources: frozenset[str] | set[str], target: str | None,
-       roles: frozenset[str] | set[str], **flags: bool) -> Transition:
+def _t(
+    action: str,
+    label: Promise,
+    sources: frozenset[str] | set[str],
+    target: str | None,
+    roles: frozenset[str] | set[str],
+    **flags: bool,
+) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), **flags)
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("receive", _("受理"), set(), S.RECEIVED,
-           {Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN, CITIZEN, SYSTEM}),
-        _t("dispatch", _("派单"), {S.RECEIVED, S.SENT_BACK}, S.DISPATCHED,
-           STAFF_DISPATCH | {Role.CALL_TAKER}),
-        _t("redispatch", _("改派"), {S.DISPATCHED, S.SIGNED, S.IN_PROGRESS}, S.DISPATCHED,
-           STAFF_DISPATCH, needs_reason=True),
+        _t(
+            "receive",
+            _("受理"),
+            set(),
+            S.RECEIVED,
+            {Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN, CITIZEN, SYSTEM},
+        ),
+        _t(
+            "dispatch",
+            _("派单"),
+            {S.RECEIVED, S.SENT_BACK},
+            S.DISPATCHED,
+            STAFF_DISPATCH | {Role.CALL_TAKER},
+        ),
+        _t(
+            "redispatch",
+            _("改派"),
+            {S.DISPATCHED, S.SIGNED, S.IN_PROGRESS},
+            S.DISPATCHED,
+            STAFF_DISPATCH,
+            needs_reason=True,
+        ),
         _t("sign_for", _("签收"), {S.DISPATCHED}, S.SIGNED, UNIT_HANDLING, unit_scoped=True),
-        _t("send_back", _("退单"), {S.DISPATCHED, S.SIGNED}, S.SENT_BACK, UNIT_HANDLING,
-           needs_reason=True, unit_scoped=True),
-        _t("record_contact", _("联系诉求人"), {S.SIGNED, S.IN_PROGRESS}, S.IN_PROGRESS,
-           UNIT_HANDLING, unit_scoped=True),
-        _t("defer", _("挂账"), {S.SIGNED, S.IN_PROGRESS}, S.DEFERRED, UNIT_HANDLING,
-           needs_reason=True, unit_scoped=True),
-        _t("resume", _("恢复办理"), {S.DEFERRED}, S.IN_PROGRESS, UNIT_HANDLING | SUPERVISING,
-           unit_scoped=True),
-        _t("reply", _("办结答复"), {S.SIGNED, S.IN_PROGRESS, S.DEFERRED}, S.REPLIED,
-           UNIT_HANDLING, unit_scoped=True),
-        _t("evaluate", _("评价"), {S.REPLIED}, S.EVALUATED,
-           {CITIZEN, Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN, SYSTEM}),
-        _t("callback_unreached", _("回访未联系上"), {S.REPLIED}, None,
-           {Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN, SYSTEM}),
-        _t("close", _("关闭"), {S.EVALUATED, S.REPLIED}, S.CLOSED,
-           {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, SYSTEM}),
-        _t("reopen", _("重新办理"), {S.EVALUATED, S.CLOSED}, S.DISPATCHED,
-           {CITIZEN, Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN}, needs_reason=True),
-        _t("merge", _("合并"), ALL_OPEN, S.MERGED,
-           {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}, needs_reason=True),
+        _t(
+            "send_back",
+            _("退单"),
+            {S.DISPATCHED, S.SIGNED},
+            S.SENT_BACK,
+            UNIT_HANDLING,
+            needs_reason=True,
+            unit_scoped=True,
+        ),
+        _t(
+            "record_contact",
+            _("联系诉求人"),
+            {S.SIGNED, S.IN_PROGRESS},
+            S.IN_PROGRESS,
+            UNIT_HANDLING,
+            unit_scoped=True,
+        ),
+        _t(
+            "defer",
+            _("挂账"),
+            {S.SIGNED, S.IN_PROGRESS},
+            S.DEFERRED,
+            UNIT_HANDLING,
+            needs_reason=True,
+            unit_scoped=True,
+        ),
+        _t(
+            "resume",
+            _("恢复办理"),
+            {S.DEFERRED},
+            S.IN_PROGRESS,
+            UNIT_HANDLING | SUPERVISING,
+            unit_scoped=True,
+        ),
+        _t(
+            "reply",
+            _("办结答复"),
+            {S.SIGNED, S.IN_PROGRESS, S.DEFERRED},
+            S.REPLIED,
+            UNIT_HANDLING,
+            unit_scoped=True,
+        ),
+        _t(
+            "evaluate",
+            _("评价"),
+            {S.REPLIED},
+            S.EVALUATED,
+            {CITIZEN, Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN, SYSTEM},
+        ),
+        _t(
+            "callback_unreached",
+            _("回访未联系上"),
+            {S.REPLIED},
+            None,
+            {Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN, SYSTEM},
+        ),
+        _t(
+            "close",
+            _("关闭"),
+            {S.EVALUATED, S.REPLIED},
+            S.CLOSED,
+            {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, SYSTEM},
+        ),
+        _t(
+            "reopen",
+            _("重新办理"),
+            {S.EVALUATED, S.CLOSED},
+            S.DISPATCHED,
+            {CITIZEN, Role.CALL_TAKER, Role.SUPERVISOR, Role.ADMIN},
+            needs_reason=True,
+        ),
+        _t(
+            "merge",
+            _("合并"),
+            ALL_OPEN,
+            S.MERGED,
+            {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN},
+            needs_reason=True,
+        ),
         # Actions that are recorded without changing the status.
         _t("add_assist", _("增加协办单位"), HELD_BY_UNIT | {S.RECEIVED}, None, STAFF_DISPATCH),
         _t("assist_sign_for", _("协办签收"), HELD_BY_UNIT, None, UNIT_HANDLING),
         _t("assist_reply", _("协办反馈"), HELD_BY_UNIT, None, UNIT_HANDLING),
-        _t("request_extension", _("申请延期"), {S.SIGNED, S.IN_PROGRESS, S.DEFERRED}, None,
-           UNIT_HANDLING, needs_reason=True, unit_scoped=True),
-        _t("decide_extension", _("审批延期"), {S.SIGNED, S.IN_PROGRESS, S.DEFERRED}, None,
-           SUPERVISING),
+        _t(
+            "request_extension",
+            _("申请延期"),
+            {S.SIGNED, S.IN_PROGRESS, S.DEFERRED},
+            None,
+            UNIT_HANDLING,
+            needs_reason=True,
+            unit_scoped=True,
+        ),
+        _t(
+            "decide_extension",
+            _("审批延期"),
+            {S.SIGNED, S.IN_PROGRESS, S.DEFERRED},
+            None,
+            SUPERVISING,
+        ),
         _t("supervise", _("督办"), ALL_OPEN | {S.REPLIED}, None, SUPERVISING, needs_reason=True),
-        _t("respond_supervision", _("督办反馈"), ALL_OPEN | {S.REPLIED, S.EVALUATED, S.CLOSED},
-           None, UNIT_HANDLING, unit_scoped=True),
+        _t(
+            "respond_supervision",
+            _("督办反馈"),
+            ALL_OPEN | {S.REPLIED, S.EVALUATED, S.CLOSED},
+            None,
+            UNIT_HANDLING,
+            unit_scoped=True,
+        ),
         _t("warn", _("临期预警"), HELD_BY_UNIT, None, {SYSTEM}),
         _t("mark_overdue", _("超期"), HELD_BY_UNIT, None, {SYSTEM}),
-        _t("request_exclusion", _("申请考核剔除"), {S.REPLIED, S.EVALUATED, S.CLOSED}, None,
-           UNIT_HANDLING | SUPERVISING, needs_reason=True),
-        _t("decide_exclusion", _("审批考核剔除"), {S.REPLIED, S.EVALUATED, S.CLOSED}, None,
-           SUPERVISING),
+        _t(
+            "request_exclusion",
+            _("申请考核剔除"),
+            {S.REPLIED, S.EVALUATED, S.CLOSED},
+            None,
+            UNIT_HANDLING | SUPERVISING,
+            needs_reason=True,
+        ),
+        _t(
+            "decide_exclusion",
+            _("审批考核剔除"),
+            {S.REPLIED, S.EVALUATED, S.CLOSED},
+            None,
+            SUPERVISING,
+        ),
     ]
 }
 

@@ -29,11 +29,17 @@ class ResponsibilityRule(models.Model):
         _("派往"), max_length=30, choices=RuleTarget.choices, default=RuleTarget.UNIT
     )
     unit = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, verbose_name=_("承办单位"),
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("承办单位"),
         help_text=_("派往“指定单位”时必填"),
     )
     priority = models.IntegerField(_("优先级"), default=0)
-    reason = models.CharField(_("依据"), max_length=200, help_text=_("派单理由，展示给派单员和承办单位"))
+    reason = models.CharField(
+        _("依据"), max_length=200, help_text=_("派单理由，展示给派单员和承办单位")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

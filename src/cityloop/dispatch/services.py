@@ -52,10 +52,14 @@ def choose_unit(category: Category | None, area: Area | None) -> DispatchDecisio
     for _rank, rule in sorted(ranked, key=lambda pair: pair[0], reverse=True):
         unit = _target_unit(rule, area)
         if unit is not None:
-            return DispatchDecision(unit, rule, _("按职责规则：%(reason)s") % {"reason": rule.reason})
+            return DispatchDecision(
+                unit, rule, _("按职责规则：%(reason)s") % {"reason": rule.reason}
+            )
     fallback = _territorial_unit(area, AreaLevel.DISTRICT, UnitKind.DISTRICT_GOVERNMENT)
     if fallback is not None:
         return DispatchDecision(
-            fallback, None, _("无匹配的职责规则，由属地区政府兜底（%(unit)s）") % {"unit": fallback.name}
+            fallback,
+            None,
+            _("无匹配的职责规则，由属地区政府兜底（%(unit)s）") % {"unit": fallback.name},
         )
     return DispatchDecision(None, None, _("无匹配的职责规则且位置不明，需派单员人工派单"))

@@ -6,7 +6,10 @@ from cityloop.evaluate.models import AssessmentExclusion, AssessmentSettings
 @admin.register(AssessmentSettings)
 class AssessmentSettingsAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "basically_satisfied_weight", "response_weight", "resolution_weight",
+        "__str__",
+        "basically_satisfied_weight",
+        "response_weight",
+        "resolution_weight",
         "satisfaction_weight",
     ]
 
@@ -16,4 +19,11 @@ class AssessmentExclusionAdmin(admin.ModelAdmin):
     list_display = ["appeal", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
     raw_id_fields = ["appeal"]
-    readonly_fields = ["appeal", "requested_by", "requested_at", "decided_by", "decided_at", "status"]
+    readonly_fields = [
+        "appeal",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "status",
+    ]

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja.responses import Status as Created
 from ninja import Router, Schema
+from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
@@ -37,41 +37,57 @@ def parse_month(text: str) -> date:
         return date(year, month, 1)
     except ValueError:
         raise DomainError(
-            "invalid_month", _("月份格式应为 YYYY-MM，例如 2026-03：%(value)s"), value=text,
+            "invalid_month",
+            _("月份格式应为 YYYY-MM，例如 2026-03：%(value)s"),
+            value=text,
             field="month",
         ) from None
 
 
-@router.post("/appeals/{code}/callback", response={201: CallbackOut, **ERRORS},
-             summary="回访评价 (callback)")
+@router.post(
+    "/appeals/{code}/callback", response={201: CallbackOut, **ERRORS}, summary="回访评价 (callback)"
+)
 def callback(request: HttpRequest, code: str, payload: CallbackIn) -> Created[dict[str, Any]]:
     actor = Actor.from_user(request.user)
     selectors.access_appeal(code, actor)
     made = services.record_callback(code, actor=actor, **payload.dict())
     made.appeal.refresh_from_db(fields=["status"])
-    return Created(201, {
-        "id": made.pk, "is_valid": made.is_valid, "contacted": made.contacted,
-        "resolved": made.resolved, "satisfaction": made.satisfaction,
-        "appeal_status": made.appeal.status,
-    })
+    return Created(
+        201,
+        {
+            "id": made.pk,
+            "is_valid": made.is_valid,
+            "contacted": made.contacted,
+            "resolved": made.resolved,
+            "satisfaction": made.satisfaction,
+            "appeal_status": made.appeal.status,
+        },
+    )
 
 
-@router.post("/appeals/{code}/exclusion", response={201: ExclusionOut, **ERRORS},
-             summary="申请考核剔除")
+@router.post(
+    "/appeals/{code}/exclusion", response={201: ExclusionOut, **ERRORS}, summary="申请考核剔除"
+)
 def request_exclusion(request: HttpRequest, code: str, payload: ExclusionIn) -> Created[Any]:
     actor = Actor.from_user(request.user)
     selectors.access_appeal(code, actor)
     return Created(201, services.request_exclusion(code, actor=actor, reason=payload.reason))
 
 
-@router.post("/appeals/{code}/exclusion/decision", response={200: ExclusionOut, **ERRORS},
-             summary="审批考核剔除")
+@router.post(
+    "/appeals/{code}/exclusion/decision",
+    response={200: ExclusionOut, **ERRORS},
+    summary="审批考核剔除",
+)
 def decide_exclusion(request: HttpRequest, code: str, payload: DecisionIn) -> Any:
     return services.decide_exclusion(code, actor=Actor.from_user(request.user), **payload.dict())
 
 
-@router.get("/assessment", response={200: list[UnitScoreOut], **ERRORS},
-            summary="三率考核月度排名 (three rates ranking)")
+@router.get(
+    "/assessment",
+    response={200: list[UnitScoreOut], **ERRORS},
+    summary="三率考核月度排名 (three rates ranking)",
+)
 def assessment(request: HttpRequest, month: str, unit_kind: str = "") -> list[Any]:
     Actor.from_user(request.user)
     return [s.__dict__ for s in monthly_ranking(parse_month(month), unit_kind=unit_kind or None)]

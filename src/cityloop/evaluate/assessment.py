@@ -40,8 +40,10 @@ class UnitScore:
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     first = month.replace(day=1)
-    following = first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(
-        month=first.month + 1
+    following = (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
     )
     tz = timezone.get_current_timezone()
     return (
@@ -55,7 +57,9 @@ def monthly_ranking(month: date, *, unit_kind: str | None = None) -> list[UnitSc
     weights = AssessmentSettings.current()
     basic_weight = float(weights.basically_satisfied_weight)
     callbacks = Callback.objects.filter(is_latest=True, is_valid=True, at__gte=start, at__lt=end)
-    excluded = AssessmentExclusion.objects.filter(status=DecisionStatus.APPROVED).values("appeal_id")
+    excluded = AssessmentExclusion.objects.filter(status=DecisionStatus.APPROVED).values(
+        "appeal_id"
+    )
     callbacks = callbacks.exclude(appeal_id__in=excluded)
     if unit_kind:
         callbacks = callbacks.filter(unit__kind=unit_kind)
@@ -80,9 +84,19 @@ def monthly_ranking(month: date, *, unit_kind: str | None = None) -> list[UnitSc
         )
         scores.append(
             UnitScore(
-                unit.pk, unit.code, unit.name, unit.kind, valid, row["contacted"],
-                row["resolved"], row["satisfied"], row["basically"], round(response, 4),
-                round(resolution, 4), round(satisfaction, 4), round(composite, 2),
+                unit.pk,
+                unit.code,
+                unit.name,
+                unit.kind,
+                valid,
+                row["contacted"],
+                row["resolved"],
+                row["satisfied"],
+                row["basically"],
+                round(response, 4),
+                round(resolution, 4),
+                round(satisfaction, 4),
+                round(composite, 2),
             )
         )
     scores.sort(key=lambda s: (-s.composite, -s.valid, s.unit_code))

@@ -33,7 +33,9 @@ def record_callback(
             raise DomainError("answers_required", _("请回答：是否联系、是否解决"))
         if satisfaction not in Satisfaction.values:
             raise DomainError(
-                "invalid_satisfaction", _("满意度须为：满意、基本满意或不满意"), field="satisfaction"
+                "invalid_satisfaction",
+                _("满意度须为：满意、基本满意或不满意"),
+                field="satisfaction",
             )
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
@@ -42,16 +44,32 @@ def record_callback(
         if not reached:
             apply(appeal, "callback_unreached", actor, reason=comment)
             return Callback.objects.create(
-                appeal=appeal, unit=appeal.main_unit, at=clock.now(), is_valid=False,
-                comment=comment, recorded_by=actor.user, is_latest=False,
+                appeal=appeal,
+                unit=appeal.main_unit,
+                at=clock.now(),
+                is_valid=False,
+                comment=comment,
+                recorded_by=actor.user,
+                is_latest=False,
             )
         answers = {"contacted": contacted, "resolved": resolved, "satisfaction": satisfaction}
-        apply(appeal, "evaluate", actor, reason=comment, fields={"evaluated_at": clock.now()},
-              details=answers)
+        apply(
+            appeal,
+            "evaluate",
+            actor,
+            reason=comment,
+            fields={"evaluated_at": clock.now()},
+            details=answers,
+        )
         Callback.objects.filter(appeal=appeal, is_latest=True).update(is_latest=False)
         callback = Callback.objects.create(
-            appeal=appeal, unit=appeal.main_unit, at=clock.now(), contacted=contacted,
-            resolved=resolved, satisfaction=satisfaction, comment=comment,
+            appeal=appeal,
+            unit=appeal.main_unit,
+            at=clock.now(),
+            contacted=contacted,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            comment=comment,
             recorded_by=actor.user,
         )
         if reopen_if_unresolved and not resolved:

@@ -28,7 +28,12 @@ class Area(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=AreaLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     polygon = models.JSONField(_("边界"), null=True, blank=True)
     min_lng = models.FloatField(null=True, blank=True)
@@ -73,7 +78,10 @@ class StandardAddress(models.Model):
     lat = models.FloatField(_("纬度"))
     lng = models.FloatField(_("经度"))
     grid = models.ForeignKey(
-        Area, models.PROTECT, related_name="addresses", verbose_name=_("网格"),
+        Area,
+        models.PROTECT,
+        related_name="addresses",
+        verbose_name=_("网格"),
         limit_choices_to={"level": AreaLevel.GRID},
     )
 

@@ -31,7 +31,11 @@ class Unit(models.Model):
         Area, models.PROTECT, null=True, blank=True, related_name="units", verbose_name=_("辖区")
     )
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级单位"),
     )
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -50,7 +54,9 @@ class Unit(models.Model):
         ids = {self.pk}
         frontier = [self.pk]
         while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             ids.update(frontier)
         return ids
 

@@ -6,8 +6,16 @@ from cityloop.sla.models import SlaPolicy, WorkCalendarDay
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "urgency", "category", "is_complex", "sign_within", "sign_unit",
-        "reply_within", "reply_unit", "priority", "is_active",
+        "name",
+        "urgency",
+        "category",
+        "is_complex",
+        "sign_within",
+        "sign_unit",
+        "reply_within",
+        "reply_unit",
+        "priority",
+        "is_active",
     ]
     list_filter = ["urgency", "is_active"]
     raw_id_fields = ["category"]

@@ -19,9 +19,7 @@ from cityloop.sla.models import TimeUnit, WorkCalendarDay
 
 @lru_cache(maxsize=64)
 def _table_for_year(year: int) -> dict[date, bool]:
-    return dict(
-        WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_workday")
-    )
+    return dict(WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
 
 
 def forget_cached_calendar() -> None:

@@ -54,11 +54,18 @@ class SlaPolicy(models.Model):
 
     name = models.CharField(_("名称"), max_length=60)
     urgency = models.CharField(
-        _("紧急程度"), max_length=10, choices=Urgency.choices, blank=True,
+        _("紧急程度"),
+        max_length=10,
+        choices=Urgency.choices,
+        blank=True,
         help_text=_("留空表示任意"),
     )
     category = models.ForeignKey(
-        Category, models.PROTECT, null=True, blank=True, verbose_name=_("分类"),
+        Category,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("分类"),
         help_text=_("匹配该分类及其下级分类；留空表示任意"),
     )
     is_complex = models.BooleanField(_("复杂诉求"), null=True, blank=True)

@@ -39,7 +39,11 @@ def choose_policy(category: Category | None, urgency: str, is_complex: bool) -> 
 
 
 def deadlines_for(
-    category: Category | None, urgency: str, is_complex: bool, *, received_at: datetime,
+    category: Category | None,
+    urgency: str,
+    is_complex: bool,
+    *,
+    received_at: datetime,
     dispatched_at: datetime,
 ) -> Deadlines:
     policy = choose_policy(category, urgency, is_complex)

@@ -11,7 +11,12 @@ class Category(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     level = models.PositiveSmallIntegerField(_("层级"))
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     path = models.CharField(_("完整路径"), max_length=200, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)

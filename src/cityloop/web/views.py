@@ -34,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "today": appeals.filter(received_at__gte=today_start).count(),
-        "open_by_status": [(Status(s).label, by_status.get(s, 0)) for s in selectors.HANDLING_OR_WAITING],
+        "open_by_status": [
+            (Status(s).label, by_status.get(s, 0)) for s in selectors.HANDLING_OR_WAITING
+        ],
         "overdue": appeals.filter(
             status__in=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS],
             reply_due_at__lt=clock.now(),

@@ -35,7 +35,9 @@ def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None =
             assist.status, assist.signed_at = AssignmentStatus.SIGNED, now
             assist.save(update_fields=["status", "signed_at"])
             return appeal
-        apply(appeal, "sign_for", actor, fields={"signed_at": now}, expected_version=expected_version)
+        apply(
+            appeal, "sign_for", actor, fields={"signed_at": now}, expected_version=expected_version
+        )
         AppealAssignment.objects.filter(
             appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.PENDING
         ).update(status=AssignmentStatus.SIGNED, signed_at=now)
@@ -49,11 +51,16 @@ def send_back(
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
         apply(
-            appeal, "send_back", actor, reason=reason, expected_version=expected_version,
+            appeal,
+            "send_back",
+            actor,
+            reason=reason,
+            expected_version=expected_version,
             fields={"send_back_count": appeal.send_back_count + 1, "main_unit": None},
         )
         AppealAssignment.objects.filter(
-            appeal=appeal, role=AssignmentRole.MAIN,
+            appeal=appeal,
+            role=AssignmentRole.MAIN,
             status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
         ).update(status=AssignmentStatus.SENT_BACK, note=reason)
     return appeal
@@ -83,7 +90,11 @@ def reply(
             assist.save(update_fields=["status", "replied_at", "note"])
             return appeal
         apply(
-            appeal, "reply", actor, reason=text, expected_version=expected_version,
+            appeal,
+            "reply",
+            actor,
+            reason=text,
+            expected_version=expected_version,
             fields={"reply_text": text.strip(), "replied_at": now, "deferred_until": None},
         )
         AppealAssignment.objects.filter(
@@ -124,9 +135,16 @@ def reopen(tracking_code: str, *, actor: Actor, reason: str) -> Appeal:
         if appeal.main_unit is None:
             raise DomainError("no_main_unit", _("该诉求没有主办单位，无法重新办理"))
         _dispatch_locked(
-            appeal, actor, appeal.main_unit, reason, action="reopen", restart_clock=True,
+            appeal,
+            actor,
+            appeal.main_unit,
+            reason,
+            action="reopen",
+            restart_clock=True,
             extra_fields={
-                "reopen_count": appeal.reopen_count + 1, "closed_at": None, "replied_at": None,
+                "reopen_count": appeal.reopen_count + 1,
+                "closed_at": None,
+                "replied_at": None,
                 "dispatch_reason": appeal.dispatch_reason,
             },
         )
@@ -144,12 +162,16 @@ def merge(tracking_code: str, *, into_code: str, actor: Actor, reason: str) -> A
         duplicate, target = locked[tracking_code], locked[into_code]
         if target.status == Status.MERGED:
             raise DomainError(
-                "merge_target_merged", _("目标诉求 %(code)s 已被合并，请合并到主诉求"),
+                "merge_target_merged",
+                _("目标诉求 %(code)s 已被合并，请合并到主诉求"),
                 code=into_code,
             )
         apply(duplicate, "merge", actor, reason=reason, fields={"merged_into": target})
-        _note_on(target, actor, str(_("合并诉求 %(code)s：%(reason)s") % {
-            "code": tracking_code, "reason": reason}))
+        _note_on(
+            target,
+            actor,
+            str(_("合并诉求 %(code)s：%(reason)s") % {"code": tracking_code, "reason": reason}),
+        )
     return duplicate
 
 

@@ -87,12 +87,16 @@ def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | No
             raise _invalid("category", _("分类编码不存在：%(value)s"), value=draft.category_code)
     address = None
     if draft.standard_address_code:
-        address = StandardAddress.objects.select_related("grid").filter(
-            code=draft.standard_address_code
-        ).first()
+        address = (
+            StandardAddress.objects.select_related("grid")
+            .filter(code=draft.standard_address_code)
+            .first()
+        )
         if address is None:
             raise _invalid(
-                "standard_address", _("标准地址不存在：%(value)s"), value=draft.standard_address_code
+                "standard_address",
+                _("标准地址不存在：%(value)s"),
+                value=draft.standard_address_code,
             )
     return category, address
 
@@ -150,12 +154,17 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                 continue
         else:
             raise DomainError("tracking_code_exhausted", _("无法生成查询码，请重试"))
-        record_event(appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)})
+        record_event(
+            appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)}
+        )
         if auto_dispatch and category is not None:
             decision = choose_unit(category, appeal.grid)
             if decision.unit is not None:
                 _dispatch_locked(
-                    appeal, Actor.system(), decision.unit, decision.reason,
+                    appeal,
+                    Actor.system(),
+                    decision.unit,
+                    decision.reason,
                     assist_units=_units(draft.assist_unit_codes),
                 )
     return appeal
@@ -183,8 +192,11 @@ def _dispatch_locked(
 ) -> None:
     now = clock.now()
     deadlines = deadlines_for(
-        appeal.category, appeal.urgency, appeal.is_complex,
-        received_at=now if restart_clock else appeal.received_at, dispatched_at=now,
+        appeal.category,
+        appeal.urgency,
+        appeal.is_complex,
+        received_at=now if restart_clock else appeal.received_at,
+        dispatched_at=now,
     )
     AppealAssignment.objects.filter(appeal=appeal, role=AssignmentRole.MAIN).exclude(
         status=AssignmentStatus.SENT_BACK
@@ -201,8 +213,10 @@ def _dispatch_locked(
     keep_reply_clock = action == "dispatch" and appeal.reply_due_at is not None
     if not keep_reply_clock:
         fields.update(
-            reply_due_at=deadlines.reply_due_at, warn_at=deadlines.warn_at,
-            warned_at=None, overdue_at=None,
+            reply_due_at=deadlines.reply_due_at,
+            warn_at=deadlines.warn_at,
+            warned_at=None,
+            overdue_at=None,
         )
     fields.update(extra_fields or {})
     apply(appeal, action, actor, reason=reason, fields=fields, expected_version=expected_version)
@@ -248,21 +262,33 @@ def dispatch(
                 raise DomainError("no_responsible_unit", decision.reason)
             unit, why = decision.unit, decision.reason
         _dispatch_locked(
-            appeal, actor, unit, str(why), assist_units=_units(assist_unit_codes),
+            appeal,
+            actor,
+            unit,
+            str(why),
+            assist_units=_units(assist_unit_codes),
             expected_version=expected_version,
         )
     return appeal
 
 
 def redispatch(
-    tracking_code: str, *, actor: Actor, unit_code: str, reason: str,
+    tracking_code: str,
+    *,
+    actor: Actor,
+    unit_code: str,
+    reason: str,
     expected_version: int | None = None,
 ) -> Appeal:
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
         check("redispatch", appeal.status, actor.role, reason)
         _dispatch_locked(
-            appeal, actor, _units([unit_code])[0], reason, action="redispatch",
+            appeal,
+            actor,
+            _units([unit_code])[0],
+            reason,
+            action="redispatch",
             expected_version=expected_version,
         )
     return appeal

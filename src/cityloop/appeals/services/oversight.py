@@ -26,8 +26,10 @@ def request_extension(
 ) -> ExtensionRequest:
     if not 1 <= extra_working_days <= MAX_EXTENSION_DAYS:
         raise DomainError(
-            "invalid_extra_working_days", _("延长天数须在 1 到 %(max)s 个工作日之间"),
-            max=MAX_EXTENSION_DAYS, field="extra_working_days",
+            "invalid_extra_working_days",
+            _("延长天数须在 1 到 %(max)s 个工作日之间"),
+            max=MAX_EXTENSION_DAYS,
+            field="extra_working_days",
         )
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
@@ -36,8 +38,12 @@ def request_extension(
         apply(appeal, "request_extension", actor, reason=reason)
         assert appeal.main_unit is not None
         return ExtensionRequest.objects.create(
-            appeal=appeal, unit=appeal.main_unit, requested_by=actor.user,
-            requested_at=clock.now(), extra_working_days=extra_working_days, reason=reason,
+            appeal=appeal,
+            unit=appeal.main_unit,
+            requested_by=actor.user,
+            requested_at=clock.now(),
+            extra_working_days=extra_working_days,
+            reason=reason,
         )
 
 
@@ -64,20 +70,37 @@ def decide_extension(
             assert appeal.reply_due_at is not None
             new_due = add_working_days(appeal.reply_due_at, request.extra_working_days)
             allowance = new_due - (appeal.dispatched_at or appeal.received_at)
-            fields = {"reply_due_at": new_due, "warn_at": new_due - allowance / 5,
-                      "warned_at": None, "overdue_at": None}
+            fields = {
+                "reply_due_at": new_due,
+                "warn_at": new_due - allowance / 5,
+                "warned_at": None,
+                "overdue_at": None,
+            }
             request.old_due_at, request.new_due_at = appeal.reply_due_at, new_due
         verdict = _g("同意") if approve else _g("驳回")
-        apply(appeal, "decide_extension", actor, reason=f"{verdict}：{note}".rstrip("："),
-              fields=fields)
+        apply(
+            appeal,
+            "decide_extension",
+            actor,
+            reason=f"{verdict}：{note}".rstrip("："),
+            fields=fields,
+        )
         request.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
-        request.decided_by, request.decided_at, request.decision_note = actor.user, clock.now(), note
+        request.decided_by, request.decided_at, request.decision_note = (
+            actor.user,
+            clock.now(),
+            note,
+        )
         request.save()
     return request
 
 
 def supervise(
-    tracking_code: str, *, actor: Actor, requirement: str, respond_within_hours: int = 24,
+    tracking_code: str,
+    *,
+    actor: Actor,
+    requirement: str,
+    respond_within_hours: int = 24,
     automatic: bool = False,
 ) -> SupervisionOrder:
     """Issue a supervision order (督办单) to the appeal's main unit."""
@@ -95,8 +118,12 @@ def _supervise_locked(
     assert appeal.main_unit is not None
     now = clock.now()
     return SupervisionOrder.objects.create(
-        appeal=appeal, unit=appeal.main_unit, issued_by=actor.user, issued_at=now,
-        is_automatic=automatic, requirement=requirement,
+        appeal=appeal,
+        unit=appeal.main_unit,
+        issued_by=actor.user,
+        issued_at=now,
+        is_automatic=automatic,
+        requirement=requirement,
         respond_by=now + timedelta(hours=hours),
     )
 
@@ -114,7 +141,9 @@ def respond_supervision(order_id: int, *, actor: Actor, response: str) -> Superv
             raise DomainError("supervision_answered", _("该督办单已反馈"))
         apply(appeal, "respond_supervision", actor, reason=response)
         order.status, order.response, order.responded_at = (
-            SupervisionStatus.ANSWERED, response, clock.now(),
+            SupervisionStatus.ANSWERED,
+            response,
+            clock.now(),
         )
         order.save(update_fields=["status", "response", "responded_at"])
     return order
@@ -137,8 +166,13 @@ def scan_deadlines(now: datetime | None = None, batch: int = 500) -> dict[str, i
         with transaction.atomic():
             appeal = lock_appeal(code)
             if appeal.warned_at is None and appeal.status in HANDLING:
-                apply(appeal, "warn", system, fields={"warned_at": now},
-                      reason=_g("距办结时限不足，请抓紧办理"))
+                apply(
+                    appeal,
+                    "warn",
+                    system,
+                    fields={"warned_at": now},
+                    reason=_g("距办结时限不足，请抓紧办理"),
+                )
                 counts["warned"] += 1
     overdue = Appeal.objects.filter(
         status__in=HANDLING, overdue_at__isnull=True, reply_due_at__lte=now
@@ -147,8 +181,13 @@ def scan_deadlines(now: datetime | None = None, batch: int = 500) -> dict[str, i
         with transaction.atomic():
             appeal = lock_appeal(code)
             if appeal.overdue_at is None and appeal.status in HANDLING:
-                apply(appeal, "mark_overdue", system, fields={"overdue_at": now},
-                      reason=_g("已超过办结时限"))
+                apply(
+                    appeal,
+                    "mark_overdue",
+                    system,
+                    fields={"overdue_at": now},
+                    reason=_g("已超过办结时限"),
+                )
                 _supervise_locked(
                     appeal, system, _g("诉求已超期未办结，请立即办理并反馈"), 24, automatic=True
                 )

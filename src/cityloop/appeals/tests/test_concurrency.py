@@ -22,7 +22,7 @@ def race(*jobs: Callable[[], object]) -> list[object]:
         try:
             barrier.wait()
             results[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each side got
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()
@@ -40,7 +40,9 @@ def test_reply_and_send_back_at_once(city_tx):
     for _round in range(5):
         appeal = services.receive_appeal(
             services.AppealDraft(
-                channel="phone", title="t", content="路灯坏了",
+                channel="phone",
+                title="t",
+                content="路灯坏了",
                 standard_address_code=city.addresses[0].code,
                 category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
             ),
@@ -50,8 +52,10 @@ def test_reply_and_send_back_at_once(city_tx):
         handler = city.actor("handler1")
         services.sign_for(code, actor=handler)
         results = race(
-            lambda: services.reply(code, actor=handler, text="已修复"),
-            lambda: services.send_back(code, actor=handler, reason="不属本单位职责"),
+            lambda code=code, handler=handler: services.reply(code, actor=handler, text="已修复"),
+            lambda code=code, handler=handler: services.send_back(
+                code, actor=handler, reason="不属本单位职责"
+            ),
         )
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1, results
@@ -70,7 +74,9 @@ def test_two_handlers_replying_at_once_record_one_reply(city_tx):
     city = city_tx
     appeal = services.receive_appeal(
         services.AppealDraft(
-            channel="phone", title="t", content="路灯坏了",
+            channel="phone",
+            title="t",
+            content="路灯坏了",
             standard_address_code=city.addresses[0].code,
             category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
         ),
@@ -78,10 +84,12 @@ def test_two_handlers_replying_at_once_record_one_reply(city_tx):
     )
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     code, handler = appeal.tracking_code, city.actor("handler1")
-    results = race(*[
-        (lambda text=text: services.reply(code, actor=handler, text=text))
-        for text in ("甲的答复", "乙的答复", "丙的答复")
-    ])
+    results = race(
+        *[
+            (lambda text=text: services.reply(code, actor=handler, text=text))
+            for text in ("甲的答复", "乙的答复", "丙的答复")
+        ]
+    )
     assert sum(isinstance(r, Exception) for r in results) == 2
     appeal = Appeal.objects.get(tracking_code=code)
     assert appeal.events.filter(action="reply").count() == 1

@@ -15,12 +15,17 @@ from cityloop.core.errors import Conflict, DomainError, PermissionDenied
 from cityloop.evaluate.services import record_callback
 
 
-def new_appeal(city, *, street=0, category=("城乡建设", "城市建设和市政管理", "城市公共设施"),
-               **extra):
+def new_appeal(
+    city, *, street=0, category=("城乡建设", "城市建设和市政管理", "城市公共设施"), **extra
+):
     draft = services.AppealDraft(
-        channel="phone", title="路灯不亮", content="小区门口路灯坏了", caller_phone="13800138000",
+        channel="phone",
+        title="路灯不亮",
+        content="小区门口路灯坏了",
+        caller_phone="13800138000",
         standard_address_code=city.addresses[street].code,
-        category_code=city.category(*category).code, **extra,
+        category_code=city.category(*category).code,
+        **extra,
     )
     return services.receive_appeal(draft, actor=city.actor("calltaker"))
 
@@ -37,8 +42,11 @@ def test_send_back_and_redispatch(city):
         services.send_back(appeal.tracking_code, actor=city.actor("handler1"), reason="  ")
     assert refused.value.code == "reason_required"
 
-    services.send_back(appeal.tracking_code, actor=city.actor("handler1"),
-                       reason="该路灯属市城管委直管，不属本街道职责")
+    services.send_back(
+        appeal.tracking_code,
+        actor=city.actor("handler1"),
+        reason="该路灯属市城管委直管，不属本街道职责",
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.SENT_BACK
     assert appeal.main_unit is None and appeal.send_back_count == 1
@@ -46,8 +54,12 @@ def test_send_back_and_redispatch(city):
     assert event.reason.startswith("该路灯属市城管委")
     assert event.actor_name == "handler1（建外街道办事处）"
 
-    services.dispatch(appeal.tracking_code, actor=city.actor("dispatcher"), unit_code="CGW",
-                      reason="城市照明由市城管委负责")
+    services.dispatch(
+        appeal.tracking_code,
+        actor=city.actor("dispatcher"),
+        unit_code="CGW",
+        reason="城市照明由市城管委负责",
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED and appeal.main_unit == city.cityops
     assert appeal.reply_due_at == first_due, "the citizen's clock keeps running after 退单"
@@ -66,15 +78,18 @@ def test_extension_request_approved_moves_the_deadline_by_working_days(city):
     appeal = new_appeal(city)
     handler, supervisor = city.actor("handler1"), city.actor("supervisor")
     with pytest.raises(DomainError) as early:
-        services.request_extension(appeal.tracking_code, actor=handler, extra_working_days=5,
-                                   reason="需协调产权单位")
+        services.request_extension(
+            appeal.tracking_code, actor=handler, extra_working_days=5, reason="需协调产权单位"
+        )
     assert early.value.code == "illegal_transition"
     services.sign_for(appeal.tracking_code, actor=handler)
     request = services.request_extension(
-        appeal.tracking_code, actor=handler, extra_working_days=5, reason="需协调产权单位")
+        appeal.tracking_code, actor=handler, extra_working_days=5, reason="需协调产权单位"
+    )
     with pytest.raises(DomainError) as twice:
-        services.request_extension(appeal.tracking_code, actor=handler, extra_working_days=3,
-                                   reason="again")
+        services.request_extension(
+            appeal.tracking_code, actor=handler, extra_working_days=3, reason="again"
+        )
     assert twice.value.code == "extension_pending"
     with pytest.raises(PermissionDenied):
         services.decide_extension(request.pk, actor=handler, approve=True)
@@ -96,11 +111,13 @@ def test_extension_request_approved_moves_the_deadline_by_working_days(city):
 def test_rejected_extension_keeps_the_deadline(city):
     appeal = new_appeal(city)
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
-    request = services.request_extension(appeal.tracking_code, actor=city.actor("handler1"),
-                                         extra_working_days=2, reason="x")
+    request = services.request_extension(
+        appeal.tracking_code, actor=city.actor("handler1"), extra_working_days=2, reason="x"
+    )
     due = Appeal.objects.get(pk=appeal.pk).reply_due_at
-    services.decide_extension(request.pk, actor=city.actor("district_supervisor"), approve=False,
-                              note="理由不充分")
+    services.decide_extension(
+        request.pk, actor=city.actor("district_supervisor"), approve=False, note="理由不充分"
+    )
     assert Appeal.objects.get(pk=appeal.pk).reply_due_at == due
 
 
@@ -122,8 +139,16 @@ def test_co_handling_main_and_assisting_units(city):
     services.reply(appeal.tracking_code, actor=city.actor("handler1"), text="已修复")
     appeal.refresh_from_db()
     assert appeal.status == Status.REPLIED
-    assert actions(appeal) == ["receive", "dispatch", "add_assist", "assist_sign_for",
-                               "assist_reply", "add_assist", "sign_for", "reply"]
+    assert actions(appeal) == [
+        "receive",
+        "dispatch",
+        "add_assist",
+        "assist_sign_for",
+        "assist_reply",
+        "add_assist",
+        "sign_for",
+        "reply",
+    ]
     # The assisting unit can see the appeal, another street cannot.
     from cityloop.appeals.selectors import access_appeal
 
@@ -134,8 +159,12 @@ def test_co_handling_main_and_assisting_units(city):
 
 def test_merge_duplicates_into_one_case(city):
     first, second = new_appeal(city), new_appeal(city)
-    services.merge(second.tracking_code, into_code=first.tracking_code,
-                   actor=city.actor("dispatcher"), reason="同一路灯，重复反映")
+    services.merge(
+        second.tracking_code,
+        into_code=first.tracking_code,
+        actor=city.actor("dispatcher"),
+        reason="同一路灯，重复反映",
+    )
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.merged_into == first
     assert first.events.filter(action="merged_in", reason__contains=second.tracking_code).exists()
@@ -144,8 +173,12 @@ def test_merge_duplicates_into_one_case(city):
     assert again.value.code == "illegal_transition"
     third = new_appeal(city)
     with pytest.raises(DomainError) as into_merged:
-        services.merge(third.tracking_code, into_code=second.tracking_code,
-                       actor=city.actor("dispatcher"), reason="x")
+        services.merge(
+            third.tracking_code,
+            into_code=second.tracking_code,
+            actor=city.actor("dispatcher"),
+            reason="x",
+        )
     assert into_merged.value.code == "merge_target_merged"
     assert Appeal.objects.get(pk=third.pk).status == Status.DISPATCHED
 
@@ -160,9 +193,15 @@ def test_reopen_when_the_citizen_says_not_resolved(city):
     walk_to_replied(city, appeal)
     later = clock.now() + timedelta(days=3)
     with clock.frozen_at(later):
-        record_callback(appeal.tracking_code, actor=Actor.citizen(), contacted=True,
-                        resolved=False, satisfaction="dissatisfied", comment="路灯还是不亮",
-                        reopen_if_unresolved=True)
+        record_callback(
+            appeal.tracking_code,
+            actor=Actor.citizen(),
+            contacted=True,
+            resolved=False,
+            satisfaction="dissatisfied",
+            comment="路灯还是不亮",
+            reopen_if_unresolved=True,
+        )
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED
     assert appeal.reopen_count == 1 and appeal.main_unit == city.street_offices[0]
@@ -170,21 +209,36 @@ def test_reopen_when_the_citizen_says_not_resolved(city):
     assert actions(appeal)[-2:] == ["evaluate", "reopen"]
     assert appeal.callbacks.get().resolved is False
     walk_to_replied(city, appeal)
-    record_callback(appeal.tracking_code, actor=Actor.citizen(), contacted=True, resolved=True,
-                    satisfaction="satisfied")
+    record_callback(
+        appeal.tracking_code,
+        actor=Actor.citizen(),
+        contacted=True,
+        resolved=True,
+        satisfaction="satisfied",
+    )
     assert list(appeal.callbacks.order_by("pk").values_list("is_latest", flat=True)) == [
-        False, True]
+        False,
+        True,
+    ]
 
 
 def test_deferred_cannot_be_resolved_now(city):
     appeal = new_appeal(city)
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     with pytest.raises(DomainError):
-        services.defer(appeal.tracking_code, actor=city.actor("handler1"), reason="x",
-                       planned_date=clock.now().date())
+        services.defer(
+            appeal.tracking_code,
+            actor=city.actor("handler1"),
+            reason="x",
+            planned_date=clock.now().date(),
+        )
     planned = clock.now().date() + timedelta(days=120)
-    services.defer(appeal.tracking_code, actor=city.actor("handler1"),
-                   reason="需纳入明年道路改造计划", planned_date=planned)
+    services.defer(
+        appeal.tracking_code,
+        actor=city.actor("handler1"),
+        reason="需纳入明年道路改造计划",
+        planned_date=planned,
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.DEFERRED and appeal.deferred_until == planned
     services.reply(appeal.tracking_code, actor=city.actor("handler1"), text="改造完成")
@@ -211,8 +265,9 @@ def test_stale_version_is_refused(city):
     seen = Appeal.objects.get(pk=appeal.pk).version
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"), expected_version=seen)
     with pytest.raises(Conflict):
-        services.send_back(appeal.tracking_code, actor=city.actor("handler1"), reason="x",
-                           expected_version=seen)
+        services.send_back(
+            appeal.tracking_code, actor=city.actor("handler1"), reason="x", expected_version=seen
+        )
 
 
 def test_deadline_scan_warns_marks_overdue_escalates_once(city):

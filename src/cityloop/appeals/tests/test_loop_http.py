@@ -19,12 +19,20 @@ def test_intake_to_assessment_over_http(city):
     dispatcher = city.client("dispatcher")
     category = city.category("城乡建设", "城市建设和市政管理", "城市公共设施")
 
-    created = post(calltaker, "/api/appeals", {
-        "channel": "phone", "title": "路灯不亮", "content": "光华路1号院门口的路灯坏了一周",
-        "caller_name": "王小明", "caller_phone": "13800138000",
-        "standard_address_code": city.addresses[0].code, "category_code": category.code,
-        "auto_dispatch": False,
-    })
+    created = post(
+        calltaker,
+        "/api/appeals",
+        {
+            "channel": "phone",
+            "title": "路灯不亮",
+            "content": "光华路1号院门口的路灯坏了一周",
+            "caller_name": "王小明",
+            "caller_phone": "13800138000",
+            "standard_address_code": city.addresses[0].code,
+            "category_code": category.code,
+            "auto_dispatch": False,
+        },
+    )
     assert created.status_code == 201, created.content
     code = created.json()["tracking_code"]
     assert created.json()["status"] == "received"
@@ -39,8 +47,10 @@ def test_intake_to_assessment_over_http(city):
     assert body["reply_due_at"] is not None
 
     assert post(handler, f"/api/appeals/{code}/sign-for").json()["status"] == "signed"
-    assert post(handler, f"/api/appeals/{code}/contact", {"note": "已电话联系"}).json()[
-        "status"] == "in_progress"
+    assert (
+        post(handler, f"/api/appeals/{code}/contact", {"note": "已电话联系"}).json()["status"]
+        == "in_progress"
+    )
     replied = post(handler, f"/api/appeals/{code}/reply", {"text": "已更换灯泡，路灯恢复照明。"})
     assert replied.json()["status"] == "replied"
 
@@ -48,28 +58,51 @@ def test_intake_to_assessment_over_http(city):
     assert public["can_evaluate"] is True
     assert public["caller_name"] == "王**"
 
-    wrong = post(calltaker, f"/api/public/track/{code}/evaluation", {
-        "phone_last4": "0000", "contacted": True, "resolved": True, "satisfaction": "satisfied"})
+    wrong = post(
+        calltaker,
+        f"/api/public/track/{code}/evaluation",
+        {"phone_last4": "0000", "contacted": True, "resolved": True, "satisfaction": "satisfied"},
+    )
     assert wrong.status_code == 403
     assert wrong.json()["code"] == "phone_mismatch"
 
-    rated = post(calltaker, f"/api/public/track/{code}/evaluation", {
-        "phone_last4": "8000", "contacted": True, "resolved": True, "satisfaction": "satisfied"})
+    rated = post(
+        calltaker,
+        f"/api/public/track/{code}/evaluation",
+        {"phone_last4": "8000", "contacted": True, "resolved": True, "satisfaction": "satisfied"},
+    )
     assert rated.status_code == 200, rated.content
     assert rated.json()["status"] == "evaluated"
 
     month = clock.now().strftime("%Y-%m")
     ranking = city.client("analyst").get(f"/api/assessment?month={month}").json()
-    assert ranking == [{
-        "rank": 1, "unit_code": city.street_offices[0].code, "unit_name": "建外街道办事处",
-        "unit_kind": "street_office", "valid": 1, "contacted": 1, "resolved": 1, "satisfied": 1,
-        "basically_satisfied": 0, "response_rate": 1.0, "resolution_rate": 1.0,
-        "satisfaction_rate": 1.0, "composite": 100.0,
-    }]
+    assert ranking == [
+        {
+            "rank": 1,
+            "unit_code": city.street_offices[0].code,
+            "unit_name": "建外街道办事处",
+            "unit_kind": "street_office",
+            "valid": 1,
+            "contacted": 1,
+            "resolved": 1,
+            "satisfied": 1,
+            "basically_satisfied": 0,
+            "response_rate": 1.0,
+            "resolution_rate": 1.0,
+            "satisfaction_rate": 1.0,
+            "composite": 100.0,
+        }
+    ]
 
     timeline = calltaker.get(f"/api/appeals/{code}/timeline").json()
     assert [e["action"] for e in timeline] == [
-        "receive", "dispatch", "sign_for", "record_contact", "reply", "evaluate"]
+        "receive",
+        "dispatch",
+        "sign_for",
+        "record_contact",
+        "reply",
+        "evaluate",
+    ]
     assert [e["seq"] for e in timeline] == [1, 2, 3, 4, 5, 6]
     assert timeline[2]["actor"] == "handler1（建外街道办事处）"
     assert timeline[1]["changes"]["status"] == ["received", "dispatched"]
@@ -79,30 +112,44 @@ def test_intake_to_assessment_over_http(city):
 
 def test_auto_dispatch_by_rule_and_fallback_to_district(city):
     client = city.client("calltaker")
-    water = post(client, "/api/appeals", {
-        "content": "家里停水两天了", "caller_phone": "13900000000",
-        "category_code": city.category("城乡建设", "城市建设和市政管理", "自来水供应").code,
-        "standard_address_code": city.addresses[1].code,
-    }).json()
+    water = post(
+        client,
+        "/api/appeals",
+        {
+            "content": "家里停水两天了",
+            "caller_phone": "13900000000",
+            "category_code": city.category("城乡建设", "城市建设和市政管理", "自来水供应").code,
+            "standard_address_code": city.addresses[1].code,
+        },
+    ).json()
     assert water["main_unit"]["code"] == "WATER"
     assert "自来水集团" in water["dispatch_reason"]
 
-    unmatched = post(client, "/api/appeals", {
-        "content": "小学收费不合理", "caller_phone": "13900000001",
-        "category_code": city.category("教育文体", "教育收费").code,
-        "standard_address_code": city.addresses[1].code,
-    }).json()
+    unmatched = post(
+        client,
+        "/api/appeals",
+        {
+            "content": "小学收费不合理",
+            "caller_phone": "13900000001",
+            "category_code": city.category("教育文体", "教育收费").code,
+            "standard_address_code": city.addresses[1].code,
+        },
+    ).json()
     assert unmatched["main_unit"]["code"] == city.district_gov.code
     assert "兜底" in unmatched["dispatch_reason"]
 
 
 def test_water_appeal_gets_24_hours_and_emergency_2_hours(city):
     client = city.client("calltaker")
-    water = post(client, "/api/appeals", {
-        "content": "停水", "category_code": city.category(
-            "城乡建设", "城市建设和市政管理", "自来水供应").code,
-        "standard_address_code": city.addresses[0].code,
-    }).json()
+    water = post(
+        client,
+        "/api/appeals",
+        {
+            "content": "停水",
+            "category_code": city.category("城乡建设", "城市建设和市政管理", "自来水供应").code,
+            "standard_address_code": city.addresses[0].code,
+        },
+    ).json()
     detail = client.get(f"/api/appeals/{water['tracking_code']}").json()
     from datetime import datetime
 
@@ -110,14 +157,20 @@ def test_water_appeal_gets_24_hours_and_emergency_2_hours(city):
     due = datetime.fromisoformat(detail["reply_due_at"])
     assert due - received == timedelta(hours=24)
 
-    gas = post(client, "/api/appeals", {
-        "content": "楼道里燃气味很浓", "urgency": "emergency",
-        "category_code": city.category("城乡建设", "城市建设和市政管理", "燃气供应").code,
-        "standard_address_code": city.addresses[0].code,
-    }).json()
+    gas = post(
+        client,
+        "/api/appeals",
+        {
+            "content": "楼道里燃气味很浓",
+            "urgency": "emergency",
+            "category_code": city.category("城乡建设", "城市建设和市政管理", "燃气供应").code,
+            "standard_address_code": city.addresses[0].code,
+        },
+    ).json()
     detail = client.get(f"/api/appeals/{gas['tracking_code']}").json()
     assert datetime.fromisoformat(detail["reply_due_at"]) - datetime.fromisoformat(
-        detail["received_at"]) == timedelta(hours=2)
+        detail["received_at"]
+    ) == timedelta(hours=2)
 
 
 def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(city):
@@ -142,10 +195,15 @@ def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(city):
 
 
 def test_unauthenticated_and_other_units_are_refused(city):
-    created = post(city.client("calltaker"), "/api/appeals", {
-        "content": "路灯坏了", "standard_address_code": city.addresses[0].code,
-        "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-    }).json()
+    created = post(
+        city.client("calltaker"),
+        "/api/appeals",
+        {
+            "content": "路灯坏了",
+            "standard_address_code": city.addresses[0].code,
+            "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+        },
+    ).json()
     code = created["tracking_code"]
     from django.test import Client
 

@@ -17,10 +17,13 @@ from cityloop.evaluate.services import decide_exclusion, record_callback, reques
 
 def replied_appeal(city, street: int):
     appeal = services.receive_appeal(
-        services.AppealDraft(channel="phone", title="t", content="路灯坏了",
-                             standard_address_code=city.addresses[street].code,
-                             category_code=city.category(
-                                 "城乡建设", "城市建设和市政管理", "城市公共设施").code),
+        services.AppealDraft(
+            channel="phone",
+            title="t",
+            content="路灯坏了",
+            standard_address_code=city.addresses[street].code,
+            category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+        ),
         actor=city.actor("calltaker"),
     )
     handler = city.actor(f"handler{street + 1}")
@@ -31,8 +34,13 @@ def replied_appeal(city, street: int):
 
 def rate(city, street, contacted, resolved, satisfaction):
     appeal = replied_appeal(city, street)
-    record_callback(appeal.tracking_code, actor=city.actor("calltaker"), contacted=contacted,
-                    resolved=resolved, satisfaction=satisfaction)
+    record_callback(
+        appeal.tracking_code,
+        actor=city.actor("calltaker"),
+        contacted=contacted,
+        resolved=resolved,
+        satisfaction=satisfaction,
+    )
     return appeal
 
 
@@ -42,8 +50,9 @@ def test_three_rates_composite_and_ranking(city):
     rate(city, 0, False, False, "dissatisfied")
     rate(city, 1, True, True, "satisfied")
     unreached = replied_appeal(city, 1)
-    record_callback(unreached.tracking_code, actor=city.actor("calltaker"), reached=False,
-                    comment="三次未接通")
+    record_callback(
+        unreached.tracking_code, actor=city.actor("calltaker"), reached=False, comment="三次未接通"
+    )
 
     ranking = monthly_ranking(clock.now().date())
     assert [s.unit_name for s in ranking] == ["朝外街道办事处", "建外街道办事处"]
@@ -53,22 +62,27 @@ def test_three_rates_composite_and_ranking(city):
     assert second.resolution_rate == pytest.approx(1 / 3, abs=1e-4)
     assert second.satisfaction_rate == pytest.approx((1 + 0.8) / 3, abs=1e-4)
     assert second.composite == pytest.approx(
-        100 * (0.2 * 2 / 3 + 0.4 * 1 / 3 + 0.4 * 1.8 / 3), abs=0.01)
+        100 * (0.2 * 2 / 3 + 0.4 * 1 / 3 + 0.4 * 1.8 / 3), abs=0.01
+    )
     assert ranking[0].valid == 1, "an unreached citizen is not a valid callback"
 
     settings = AssessmentSettings.current()
     settings.basically_satisfied_weight = Decimal("0.5")
     settings.save()
     assert monthly_ranking(clock.now().date())[1].satisfaction_rate == pytest.approx(
-        1.5 / 3, abs=1e-4)
+        1.5 / 3, abs=1e-4
+    )
 
 
 def test_approved_exclusion_leaves_the_assessment(city):
     kept = rate(city, 0, True, True, "satisfied")
     unfair = rate(city, 0, True, False, "dissatisfied")
     assert kept
-    request_exclusion(unfair.tracking_code, actor=city.actor("handler1"),
-                      reason="诉求人要求违反法律规定，无法满足")
+    request_exclusion(
+        unfair.tracking_code,
+        actor=city.actor("handler1"),
+        reason="诉求人要求违反法律规定，无法满足",
+    )
     assert monthly_ranking(clock.now().date())[0].valid == 2, "pending: still counted"
     with pytest.raises(DomainError):
         decide_exclusion(unfair.tracking_code, actor=city.actor("handler1"), approve=True)
@@ -81,11 +95,21 @@ def test_approved_exclusion_leaves_the_assessment(city):
 def test_callback_needs_every_answer(city):
     appeal = replied_appeal(city, 0)
     with pytest.raises(DomainError) as missing:
-        record_callback(appeal.tracking_code, actor=Actor.citizen(), contacted=True,
-                        resolved=None, satisfaction="satisfied")
+        record_callback(
+            appeal.tracking_code,
+            actor=Actor.citizen(),
+            contacted=True,
+            resolved=None,
+            satisfaction="satisfied",
+        )
     assert missing.value.code == "answers_required"
     with pytest.raises(DomainError):
-        record_callback(appeal.tracking_code, actor=Actor.citizen(), contacted=True,
-                        resolved=True, satisfaction="great")
+        record_callback(
+            appeal.tracking_code,
+            actor=Actor.citizen(),
+            contacted=True,
+            resolved=True,
+            satisfaction="great",
+        )
     appeal.refresh_from_db()
     assert appeal.status == "replied"

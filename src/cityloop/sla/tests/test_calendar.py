@@ -59,10 +59,13 @@ def test_deadline_of_an_appeal_received_before_spring_festival(city):
 
     with clock.frozen_at(at(2026, 2, 13, 15, 0)):
         appeal = services.receive_appeal(
-            services.AppealDraft(channel="phone", title="t", content="路灯坏了",
-                                 standard_address_code=city.addresses[0].code,
-                                 category_code=city.category(
-                                     "城乡建设", "城市建设和市政管理", "城市公共设施").code),
+            services.AppealDraft(
+                channel="phone",
+                title="t",
+                content="路灯坏了",
+                standard_address_code=city.addresses[0].code,
+                category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+            ),
             actor=city.actor("calltaker"),
         )
     assert appeal.reply_due_at == at(2026, 3, 2, 15, 0)
