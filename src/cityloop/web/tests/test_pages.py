@@ -1,0 +1,122 @@
+"""The thin pages, requested the way a browser does."""
+
+from __future__ import annotations
+
+from cityloop.appeals import services
+from cityloop.appeals.enums import Status
+from cityloop.appeals.models import Appeal
+
+
+def replied(city):
+    appeal = services.receive_appeal(
+        services.AppealDraft(
+            channel="phone",
+            title="楼道灯坏了",
+            content="我是张三，电话13812345678，3号楼2单元楼道灯坏了",
+            caller_name="张三丰",
+            caller_phone="13812345678",
+            standard_address_code=city.addresses[0].code,
+            category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+        ),
+        actor=city.actor("calltaker"),
+    )
+    services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
+    services.reply(appeal.tracking_code, actor=city.actor("handler1"), text="已更换灯具")
+    return appeal
+
+
+def test_tracking_lookup_shows_masked_public_timeline(city, client):
+    appeal = replied(city)
+    page = client.get("/track/", {"code": appeal.tracking_code.lower()}, follow=True)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "已办结" in html and "已更换灯具" in html
+    assert "建外街道办事处" in html
+    assert "张三丰" not in html and "张**" in html
+    assert "13812345678" not in html and "138****5678" in html
+    assert "光华路**" in html and "3号楼" not in html
+    assert "handler1" not in html, "staff names stay inside"
+
+
+def test_unknown_tracking_code_says_so(city, client):
+    page = client.get("/track/NOPE123/")
+    assert page.status_code == 404
+    assert "NOPE123 对应的诉求不存在" in page.content.decode()
+
+
+def test_citizen_evaluates_on_the_tracking_page(city, client):
+    appeal = replied(city)
+    url = f"/track/{appeal.tracking_code}/"
+    wrong = client.post(
+        url,
+        {
+            "phone_last4": "1111",
+            "contacted": "yes",
+            "resolved": "yes",
+            "satisfaction": "satisfied",
+            "comment": "谢谢",
+        },
+    )
+    assert wrong.status_code == 400
+    html = wrong.content.decode()
+    assert "手机号后四位与诉求登记的不一致" in html
+    assert "谢谢" in html, "what the citizen typed is kept"
+    assert Appeal.objects.get(pk=appeal.pk).status == Status.REPLIED
+
+    done = client.post(
+        url,
+        {
+            "phone_last4": "5678",
+            "contacted": "yes",
+            "resolved": "no",
+            "satisfaction": "dissatisfied",
+            "comment": "灯还是不亮",
+        },
+    )
+    assert done.status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.status == Status.DISPATCHED and appeal.reopen_count == 1
+    assert "重新办理" in client.get(url).content.decode()
+
+
+def test_staff_timeline_page_and_scope(city):
+    appeal = replied(city)
+    page = city.client("handler1").get(f"/appeals/{appeal.tracking_code}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for text in ["受理", "派单", "签收", "办结答复", "handler1（建外街道办事处）", "13812345678"]:
+        assert text in html
+    assert city.client("handler2").get(f"/appeals/{appeal.tracking_code}/").status_code == 403
+
+
+def test_pages_need_login_and_render_in_english(city, client):
+    assert client.get("/assessment/").status_code == 302
+    home = client.get("/")
+    assert home.status_code == 200 and "今日受理" in home.content.decode()
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="en"' in english.content.decode()
+
+
+def test_assessment_page_ranks_units(city):
+    from cityloop.evaluate.services import record_callback
+
+    appeal = replied(city)
+    record_callback(
+        appeal.tracking_code,
+        actor=city.actor("calltaker"),
+        contacted=True,
+        resolved=True,
+        satisfaction="basically_satisfied",
+    )
+    html = city.client("analyst").get("/assessment/").content.decode()
+    assert "建外街道办事处" in html and "80%" in html
+    bad = city.client("analyst").get("/assessment/", {"month": "2026-13"})
+    assert bad.status_code == 400 and "YYYY-MM" in bad.content.decode()
+
+
+def test_openapi_docs_are_served_offline(city, client):
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "cdn" not in docs.content.decode().lower()
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/appeals/{code}/sign-for" in schema["paths"]
