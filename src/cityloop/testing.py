@@ -158,3 +158,11 @@ def city_tx(transactional_db: None) -> TinyCity:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> None:
+    """A rolled-back test must not leave its calendar rows in the process cache."""
+    from cityloop.sla.calendar import forget_cached_calendar
+
+    forget_cached_calendar()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
 from cityloop.appeals.services.intake import CODE_ALPHABET
 from cityloop.demo import texts
+from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
 from cityloop.demo.geography import AddressLayout
 from cityloop.demo.lifecycle import Life, simulate_life
 from cityloop.demo.models import DemoAppealTruth, DemoIncident
@@ -31,6 +32,7 @@ from cityloop.taxonomy.models import Category
 from cityloop.taxonomy.services import PATH_SEPARATOR
 
 CHUNK = 5000
+FLUSHED = (Appeal, AppealEvent, AppealAssignment, Callback, SupervisionOrder, DemoAppealTruth)
 
 
 @dataclass(frozen=True)
@@ -234,19 +236,33 @@ class HistoryWriter:
 
     @transaction.atomic
     def _flush(self, lives: list[Life]) -> int:
-        appeals = Appeal.objects.bulk_create([Appeal(**life.fields) for life in lives])
-        events, assignments, callbacks, orders, truths = [], [], [], [], []
-        for appeal, life in zip(appeals, lives, strict=True):
-            events += [AppealEvent(appeal_id=appeal.pk, **e) for e in life.events]
-            assignments += [AppealAssignment(appeal_id=appeal.pk, **a) for a in life.assignments]
-            callbacks += [Callback(appeal_id=appeal.pk, **c) for c in life.callbacks]
-            orders += [SupervisionOrder(appeal_id=appeal.pk, **o) for o in life.supervision]
-            truths.append(DemoAppealTruth(appeal_id=appeal.pk, **life.truth))
-        AppealEvent.objects.bulk_create(events, batch_size=5000)
-        AppealAssignment.objects.bulk_create(assignments, batch_size=5000)
-        Callback.objects.bulk_create(callbacks, batch_size=5000)
-        SupervisionOrder.objects.bulk_create(orders, batch_size=5000)
-        DemoAppealTruth.objects.bulk_create(truths, batch_size=5000)
+        ids = {model: next_id(model) for model in FLUSHED}
+        appeal_rows, events, assignments, callbacks, orders, truths = [], [], [], [], [], []
+        for offset, life in enumerate(lives):
+            appeal_id = ids[Appeal] + offset
+            appeal_rows.append({"id": appeal_id, **life.fields})
+            for table, items in (
+                (events, life.events),
+                (assignments, life.assignments),
+                (callbacks, life.callbacks),
+                (orders, life.supervision),
+            ):
+                table.extend({"appeal_id": appeal_id, **item} for item in items)
+            truths.append({"appeal_id": appeal_id, **life.truth})
+        for model, rows in (
+            (Appeal, appeal_rows),
+            (AppealEvent, events),
+            (AppealAssignment, assignments),
+            (Callback, callbacks),
+            (SupervisionOrder, orders),
+            (DemoAppealTruth, truths),
+        ):
+            start = ids[model]
+            if model is not Appeal:
+                for number, row in enumerate(rows):
+                    row["id"] = start + number
+            insert_rows(model, rows)
+        reset_sequences(*FLUSHED)
         return len(events)
 
     # helpers used by the lifecycle simulation

@@ -140,7 +140,7 @@ def simulate_life(
         }
     )
     life.truth = {
-        "incident": incident,
+        "incident_id": incident.pk if incident else None,
         "duplicate_group": group,
         "citizen_key": phone,
         "category_id": category_id,

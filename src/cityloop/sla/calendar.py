@@ -8,6 +8,7 @@ duty desks count round the clock, but holidays do not run the clock.
 
 from __future__ import annotations
 
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -16,14 +17,23 @@ from django.utils import timezone
 
 from cityloop.sla.models import TimeUnit, WorkCalendarDay
 
+# Each process caches the calendar; an admin's edit clears this process's cache at once (see
+# signals.py) and reaches the other server processes within CACHE_SECONDS.
+CACHE_SECONDS = 300
+
+
+def _epoch() -> int:
+    return int(time_module.monotonic() // CACHE_SECONDS)
+
 
 @lru_cache(maxsize=64)
-def _table_for_year(year: int) -> dict[date, bool]:
+def _table_for_year(year: int, epoch: int) -> dict[date, bool]:
     return dict(WorkCalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
 
 
 def forget_cached_calendar() -> None:
     _table_for_year.cache_clear()
+    _is_workday.cache_clear()
 
 
 def package_knows(day: date) -> bool:
@@ -35,7 +45,12 @@ def package_knows(day: date) -> bool:
 
 
 def is_workday(day: date) -> bool:
-    table = _table_for_year(day.year)
+    return _is_workday(day, _epoch())
+
+
+@lru_cache(maxsize=16384)
+def _is_workday(day: date, epoch: int) -> bool:
+    table = _table_for_year(day.year, epoch)
     if day in table:
         return table[day]
     if package_knows(day):
