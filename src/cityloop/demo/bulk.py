@@ -12,7 +12,7 @@ from django.db import connection, connections, models
 
 
 def next_id(model: type[models.Model]) -> int:
-    latest = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    latest = model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
     return int(latest or 0) + 1
 
 
@@ -23,9 +23,9 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> in
     adapters = [_adapter(field, connections["default"]) for field in fields]
     defaults = [f.get_default() for f in fields]
     names = [f.attname for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = connection.ops.quote_name(str(model._meta.db_table))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     values: list[Sequence[Any]] = []
     for row in rows:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
@@ -236,8 +237,9 @@ class HistoryWriter:
 
     @transaction.atomic
     def _flush(self, lives: list[Life]) -> int:
-        ids = {model: next_id(model) for model in FLUSHED}
-        appeal_rows, events, assignments, callbacks, orders, truths = [], [], [], [], [], []
+        ids: dict[type[Model], int] = {model: next_id(model) for model in FLUSHED}
+        rows: dict[type[Model], list[dict[str, Any]]] = {model: [] for model in FLUSHED}
+        appeal_rows, events, assignments, callbacks, orders, truths = rows.values()
         for offset, life in enumerate(lives):
             appeal_id = ids[Appeal] + offset
             appeal_rows.append({"id": appeal_id, **life.fields})
@@ -249,19 +251,12 @@ class HistoryWriter:
             ):
                 table.extend({"appeal_id": appeal_id, **item} for item in items)
             truths.append({"appeal_id": appeal_id, **life.truth})
-        for model, rows in (
-            (Appeal, appeal_rows),
-            (AppealEvent, events),
-            (AppealAssignment, assignments),
-            (Callback, callbacks),
-            (SupervisionOrder, orders),
-            (DemoAppealTruth, truths),
-        ):
+        for model, table_rows in rows.items():
             start = ids[model]
             if model is not Appeal:
-                for number, row in enumerate(rows):
+                for number, row in enumerate(table_rows):
                     row["id"] = start + number
-            insert_rows(model, rows)
+            insert_rows(model, table_rows)
         reset_sequences(*FLUSHED)
         return len(events)
 
