@@ -9,12 +9,14 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from cityloop.appeals.api import router as appeals_router
 from cityloop.appeals.public_api import router as public_router
+from cityloop.appeals.understanding_api import router as understanding_router
 from cityloop.core.errors import DomainError
 from cityloop.evaluate.api import router as evaluate_router
 
 api = NinjaAPI(title="cityloop API", version="1", urls_namespace="api")
 api.add_router("/", appeals_router)
 api.add_router("/", evaluate_router)
+api.add_router("/", understanding_router)
 api.add_router("/public", public_router)
 
 

@@ -138,6 +138,11 @@ def cmd_token(args: argparse.Namespace) -> None:
     print(ApiToken.issue(user, args.name))
 
 
+def _prepare_for_classify() -> None:
+    _django()
+    _prepare_database()
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     _django()
     from django.core.management import execute_from_command_line
@@ -176,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", default="api client")
     token.set_defaults(func=cmd_token)
+
+    from cityloop.cli_classify import add_commands
+
+    add_commands(sub, _prepare_for_classify)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cityloop.geo",
     "cityloop.org",
     "cityloop.taxonomy",
+    "cityloop.classify",
     "cityloop.sla",
     "cityloop.dispatch",
     "cityloop.appeals",
@@ -165,3 +166,5 @@ LOGGING = {
 }
 
 CITYLOOP_BRAND = _("12345 市民服务热线")
+# Maps draw the city's own GeoJSON; a deployment with a tile server sets its URL template.
+CITYLOOP_TILE_URL = os.environ.get("CITYLOOP_TILE_URL", "")

@@ -163,6 +163,8 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> None:
     """A rolled-back test must not leave its calendar rows in the process cache."""
+    from cityloop.core.cache import clear_config_caches
     from cityloop.sla.calendar import forget_cached_calendar
 
     forget_cached_calendar()
+    clear_config_caches()

@@ -80,3 +80,36 @@ def test_serve_prints_its_address_and_answers(tmp_path):
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_classify_train_and_evaluate_on_any_csv(tmp_path):
+    rows = ["text,label"]
+    words = {
+        "城乡建设": ["暖气不热", "路灯坏了", "小区垃圾", "道路积水"],
+        "劳动和社会保障": ["拖欠工资", "社保断缴", "劳动合同", "辞退补偿"],
+        "教育文体": ["学校收费", "入学划片", "培训机构", "校车安全"],
+    }
+    for label, phrases in words.items():
+        for i in range(12):
+            rows.append(f"{phrases[i % 4]}的问题第{i}次反映请处理,{label}")
+    data = tmp_path / "labeled.csv"
+    data.write_text("\n".join(rows), encoding="utf-8")
+    unlabeled = tmp_path / "unlabeled.csv"
+    unlabeled.write_text("text\n暖气还是不热\n公司拖欠工资\n", encoding="utf-8")
+
+    trained = run_cli(
+        tmp_path, "classify", "train", "--data", str(data), "--unlabeled", str(unlabeled)
+    )
+    assert trained.returncode == 0, trained.stderr
+    assert "now in use" in trained.stdout
+    evaluated = run_cli(tmp_path, "classify", "evaluate", "--data", str(data))
+    assert evaluated.returncode == 0, evaluated.stderr
+    lines = evaluated.stdout.strip().splitlines()
+    assert re.fullmatch(r"macro-F1: [01]\.\d{3}", lines[-1])
+    assert "劳动和社会保障" in evaluated.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("content,category\nx,y\n", encoding="utf-8")
+    refused = run_cli(tmp_path, "classify", "evaluate", "--data", str(bad))
+    assert refused.returncode != 0
+    assert "text" in (refused.stderr + refused.stdout)

@@ -81,6 +81,8 @@ class Appeal(models.Model):
     overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reply_text = models.TextField(_("办理结果"), blank=True)
+    reply_check = models.JSONField(_("答复质量检查"), default=dict, blank=True)
+    reply_flagged = models.BooleanField(_("答复待督办复核"), default=False, db_index=True)
     deferred_until = models.DateField(_("计划解决日期"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)

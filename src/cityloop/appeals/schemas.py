@@ -50,6 +50,7 @@ class VersionIn(Schema):
 
 class DispatchIn(VersionIn):
     unit_code: str = ""
+    category_code: str = ""
     assist_unit_codes: list[str] = []
     reason: str = Field("", max_length=300)
 

@@ -206,3 +206,15 @@ HANDLING_OR_WAITING = [
     Status.DEFERRED,
     Status.REPLIED,
 ]
+
+
+def training_history(limit: int = 200_000) -> tuple[list[str], list[str]]:
+    """Texts and final categories (full paths) of categorised appeals, newest first: what
+    the city's own model learns from."""
+    rows = (
+        Appeal.objects.filter(category__isnull=False)
+        .exclude(status=Status.MERGED)
+        .order_by("-received_at")
+        .values_list("title", "content", "category__path")[:limit]
+    )
+    return [f"{title}{content}" for title, content, _ in rows], [path for _, _, path in rows]

@@ -153,6 +153,16 @@ TRANSITIONS: dict[str, Transition] = {
             needs_reason=True,
         ),
         # Actions that are recorded without changing the status.
+        _t("classify", _("智能分类"), {S.RECEIVED}, None, {SYSTEM}),
+        _t(
+            "categorize",
+            _("人工分类"),
+            ALL_OPEN,
+            None,
+            {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN},
+        ),
+        _t("flag_urgent", _("标记紧急"), ALL_OPEN, None, STAFF_DISPATCH | {Role.CALL_TAKER}),
+        _t("locate", _("地址定位"), ALL_OPEN, None, STAFF_DISPATCH | {Role.CALL_TAKER}),
         _t("add_assist", _("增加协办单位"), HELD_BY_UNIT | {S.RECEIVED}, None, STAFF_DISPATCH),
         _t("assist_sign_for", _("协办签收"), HELD_BY_UNIT, None, UNIT_HANDLING),
         _t("assist_reply", _("协办反馈"), HELD_BY_UNIT, None, UNIT_HANDLING),

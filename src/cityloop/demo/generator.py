@@ -65,6 +65,7 @@ def generate_demo_city(
     end = end or timezone.localdate()
     writer = HistoryWriter(city.units, city.addresses, seed=seed, end=end, days=days)
     written = writer.write(appeals, progress=progress)
+    model = _train_demo_model(progress)
     return {
         "seed": seed,
         "districts": sum(1 for a in city.layout.areas if a.level == "district"),
@@ -73,7 +74,25 @@ def generate_demo_city(
         "addresses": len(city.addresses),
         "units": Unit.objects.count(),
         **written,
+        **model,
     }
+
+
+def _train_demo_model(progress: Progress) -> dict[str, Any]:
+    """The demo city's own category model, learnt from its history, so that a newcomer sees
+    appeals classified and dispatched by themselves. Kept when a model is already in use."""
+    from cityloop.appeals.selectors import training_history
+    from cityloop.classify.services import active_model, train_and_register
+
+    if active_model() is not None:
+        return {}
+    texts, labels = training_history(limit=50_000)
+    if len(set(labels)) < 2:
+        return {}
+    outcome = train_and_register(
+        texts, labels, trained_on="demo city history", progress=lambda _: progress(1, 1, "model")
+    )
+    return {"model": outcome.record.name, "model_holdout_macro_f1": outcome.new_holdout.macro_f1}
 
 
 @transaction.atomic

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cityloop.core.cache import config_cache
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.geo.models import Area, AreaLevel
 from cityloop.geo.services import ancestor_at, ancestors
@@ -21,11 +21,22 @@ class DispatchDecision:
     reason: str
 
 
+@config_cache
+def _territorial_units(kind: str) -> dict[int, Unit]:
+    units = Unit.objects.filter(kind=kind, is_active=True, area__isnull=False).order_by("-pk")
+    return {unit.area_id: unit for unit in units if unit.area_id is not None}
+
+
+@config_cache
+def _active_rules() -> list[ResponsibilityRule]:
+    return list(ResponsibilityRule.objects.filter(is_active=True).select_related("unit"))
+
+
 def _territorial_unit(area: Area | None, level: str, kind: str) -> Unit | None:
     territory = ancestor_at(area, level)
     if territory is None:
         return None
-    return Unit.objects.filter(area=territory, kind=kind, is_active=True).first()
+    return _territorial_units(kind).get(territory.pk)
 
 
 def _target_unit(rule: ResponsibilityRule, area: Area | None) -> Unit | None:
@@ -39,13 +50,12 @@ def _target_unit(rule: ResponsibilityRule, area: Area | None) -> Unit | None:
 def choose_unit(category: Category | None, area: Area | None) -> DispatchDecision:
     lineage = category.lineage_ids() if category else []
     area_chain = [a.pk for a in ancestors(area)] if area else []
-    candidates = ResponsibilityRule.objects.filter(
-        Q(category__isnull=True) | Q(category_id__in=lineage),
-        Q(area__isnull=True) | Q(area_id__in=area_chain),
-        is_active=True,
-    ).select_related("unit")
     ranked = []
-    for rule in candidates:
+    for rule in _active_rules():
+        if rule.category_id is not None and rule.category_id not in lineage:
+            continue
+        if rule.area_id is not None and rule.area_id not in area_chain:
+            continue
         category_depth = len(lineage) - lineage.index(rule.category_id) if rule.category_id else 0
         area_depth = len(area_chain) - area_chain.index(rule.area_id) if rule.area_id else 0
         ranked.append(((rule.priority, category_depth, area_depth, -rule.pk), rule))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cityloop.core.cache import config_cache
 from cityloop.geo.models import Area, AreaLevel
 
 
@@ -34,13 +35,20 @@ def locate(lat: float, lng: float) -> Area | None:
     return None
 
 
+@config_cache
+def _areas_by_id() -> dict[int, Area]:
+    return {a.pk: a for a in Area.objects.defer("polygon")}
+
+
 def ancestors(area: Area) -> list[Area]:
-    """The area itself and every area above it, nearest first."""
-    chain: list[Area] = []
-    node: Area | None = area
-    while node is not None:
-        chain.append(node)
-        node = node.parent
+    """The area itself and every area above it, nearest first (from the cached tree)."""
+    known = _areas_by_id()
+    chain: list[Area] = [area]
+    parent_id = area.parent_id
+    while parent_id is not None:
+        parent = known.get(parent_id) or Area.objects.defer("polygon").get(pk=parent_id)
+        chain.append(parent)
+        parent_id = parent.parent_id
     return chain
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from cityloop.core.cache import config_cache
 from cityloop.sla.calendar import add_duration
 from cityloop.sla.models import SlaPolicy
 from cityloop.taxonomy.models import Category
@@ -18,11 +19,16 @@ class Deadlines:
     warn_at: datetime
 
 
+@config_cache
+def _active_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.filter(is_active=True))
+
+
 def choose_policy(category: Category | None, urgency: str, is_complex: bool) -> SlaPolicy:
     lineage = category.lineage_ids() if category else []
     best: tuple[int, int, int] | None = None
     chosen: SlaPolicy | None = None
-    for policy in SlaPolicy.objects.filter(is_active=True):
+    for policy in _active_policies():
         if policy.urgency and policy.urgency != urgency:
             continue
         if policy.is_complex is not None and policy.is_complex != is_complex:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.core.cache import config_cache
+
 
 class Category(models.Model):
     code = models.CharField(_("分类编码"), max_length=20, unique=True)
@@ -31,9 +33,15 @@ class Category(models.Model):
 
     def lineage_ids(self) -> list[int]:
         """This category and its ancestors, most specific first (rules match on any of them)."""
-        ids: list[int] = []
-        node: Category | None = self
-        while node is not None:
-            ids.append(node.pk)
-            node = node.parent
+        parents = category_parents()
+        ids = [self.pk]
+        parent_id = self.parent_id
+        while parent_id is not None:
+            ids.append(parent_id)
+            parent_id = parents.get(parent_id)
         return ids
+
+
+@config_cache
+def category_parents() -> dict[int, int | None]:
+    return dict(Category.objects.values_list("pk", "parent_id"))

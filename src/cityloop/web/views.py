@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,9 @@ from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.evaluate.api import parse_month
 from cityloop.evaluate.assessment import monthly_ranking
+from cityloop.geo.models import AreaLevel
+from cityloop.web.dashboard import areas_geojson as geojson_of
+from cityloop.web.dashboard import figures as dashboard_figures
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -110,3 +114,27 @@ def assessment(request: HttpRequest) -> HttpResponse:
         return render(request, "web/error.html", {"error": error.message}, status=400)
     ranking = monthly_ranking(month, unit_kind=request.GET.get("kind") or None)
     return render(request, "web/assessment.html", {"ranking": ranking, "month": month})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "f": dashboard_figures(),
+            "tile_url": settings.CITYLOOP_TILE_URL,
+        },
+    )
+
+
+@login_required
+def dashboard_data(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(dashboard_figures())
+
+
+def areas_geojson(request: HttpRequest) -> JsonResponse:
+    level = request.GET.get("level", AreaLevel.DISTRICT)
+    if level not in AreaLevel.values:
+        return JsonResponse({"code": "invalid_level", "message": _("未知的区域层级")}, status=400)
+    return JsonResponse(geojson_of(level, request.GET.get("within") or None))

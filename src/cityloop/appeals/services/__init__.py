@@ -14,6 +14,7 @@ from cityloop.appeals.services.handling import (
 from cityloop.appeals.services.intake import (
     AppealDraft,
     add_assist,
+    categorize,
     dispatch,
     receive_appeal,
     redispatch,
@@ -29,6 +30,7 @@ from cityloop.appeals.services.oversight import (
 __all__ = [
     "AppealDraft",
     "add_assist",
+    "categorize",
     "close",
     "decide_extension",
     "defer",

@@ -13,6 +13,7 @@ from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.services.core import apply, assignment_of, lock_appeal
 from cityloop.appeals.services.intake import _dispatch_locked
+from cityloop.classify.reply_check import check_reply
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
 
@@ -89,13 +90,21 @@ def reply(
             assist.status, assist.replied_at, assist.note = AssignmentStatus.REPLIED, now, text
             assist.save(update_fields=["status", "replied_at", "note"])
             return appeal
+        verdict = check_reply(f"{appeal.title}{appeal.content}", text)
+        quality = {"ok": verdict.ok, "score": round(verdict.score, 3), "reasons": verdict.reasons}
         apply(
             appeal,
             "reply",
             actor,
             reason=text,
             expected_version=expected_version,
-            fields={"reply_text": text.strip(), "replied_at": now, "deferred_until": None},
+            fields={
+                "reply_text": text.strip(),
+                "replied_at": now,
+                "deferred_until": None,
+                "reply_check": quality,
+                "reply_flagged": not verdict.ok,
+            },
         )
         AppealAssignment.objects.filter(
             appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.SIGNED

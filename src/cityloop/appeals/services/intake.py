@@ -16,7 +16,9 @@ from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, St
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.services.core import apply, lock_appeal
+from cityloop.appeals.services.understanding import apply_understanding, understand
 from cityloop.appeals.transitions import check
+from cityloop.classify.services import record_correction
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import choose_unit
@@ -128,6 +130,11 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
     category, address = _validate(draft)
     place = _place(draft, address)
     received_at = draft.received_at or clock.now()
+    found = understand(
+        f"{draft.address_text} {draft.title} {draft.content}".strip(),
+        want_category=category is None,
+        want_address=place["grid"] is None,
+    )
     with transaction.atomic():
         for _attempt in range(5):
             try:
@@ -157,8 +164,9 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
         record_event(
             appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)}
         )
-        if auto_dispatch and category is not None:
-            decision = choose_unit(category, appeal.grid)
+        apply_understanding(appeal, found)
+        if auto_dispatch and appeal.category is not None:
+            decision = choose_unit(appeal.category, appeal.grid)
             if decision.unit is not None:
                 _dispatch_locked(
                     appeal,
@@ -239,11 +247,28 @@ def _add_assist_locked(appeal: Appeal, actor: Actor, unit: Unit) -> None:
     apply(appeal, "add_assist", actor, fields={}, reason=unit.name)
 
 
+def categorize(tracking_code: str, *, actor: Actor, category_code: str, reason: str = "") -> Appeal:
+    """Staff set or correct the category; a correction of the model is kept for retraining."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        _categorize_locked(appeal, actor, category_code, reason)
+    return appeal
+
+
+def _categorize_locked(appeal: Appeal, actor: Actor, category_code: str, reason: str) -> None:
+    category = Category.objects.filter(code=category_code, is_active=True).first()
+    if category is None:
+        raise _invalid("category", _("分类编码不存在：%(value)s"), value=category_code)
+    apply(appeal, "categorize", actor, reason=reason, fields={"category": category})
+    record_correction(appeal, corrected_code=category.code, user=actor.user)
+
+
 def dispatch(
     tracking_code: str,
     *,
     actor: Actor,
     unit_code: str = "",
+    category_code: str = "",
     assist_unit_codes: Sequence[str] = (),
     reason: str = "",
     expected_version: int | None = None,
@@ -253,6 +278,8 @@ def dispatch(
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
         check("dispatch", appeal.status, actor.role, "")
+        if category_code and (appeal.category is None or appeal.category.code != category_code):
+            _categorize_locked(appeal, actor, category_code, reason)
         if unit_code:
             unit = _units([unit_code])[0]
             why = reason or _("派单员指定")

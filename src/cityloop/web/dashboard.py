@@ -1,0 +1,104 @@
+"""一屏统览: the leadership dashboard's figures, computed on the database in a few queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cityloop.appeals.enums import Status
+from cityloop.appeals.models import Appeal
+from cityloop.core import clock
+from cityloop.evaluate.assessment import monthly_ranking
+from cityloop.geo.models import Area, AreaLevel
+
+HANDLING = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
+
+
+def figures(days: int = 30) -> dict[str, Any]:
+    now = clock.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = today - timedelta(days=days - 1)
+    recent = Appeal.objects.filter(received_at__gte=since)
+    daily = (
+        recent.annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    mix = (
+        recent.filter(category__isnull=False)
+        .values("category__parent__parent__name", "category__parent__name", "category__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:10]
+    )
+    by_district = dict(
+        recent.filter(district__isnull=False)
+        .values_list("district__code")
+        .annotate(n=Count("id"))
+        .values_list("district__code", "n")
+    )
+    ranking = monthly_ranking(now.date())
+    valid = sum(s.valid for s in ranking) or 1
+    return {
+        "today": Appeal.objects.filter(received_at__gte=today).count(),
+        "open": Appeal.objects.filter(status__in=HANDLING).count(),
+        "overdue": Appeal.objects.filter(status__in=HANDLING, reply_due_at__lt=now).count(),
+        "emergency_open": Appeal.objects.filter(status__in=HANDLING, urgency="emergency").count(),
+        "daily": [{"day": row["day"].isoformat(), "n": row["n"]} for row in daily],
+        "mix": [
+            {
+                "name": row["category__name"],
+                "path": " › ".join(
+                    filter(
+                        None,
+                        [
+                            row["category__parent__parent__name"],
+                            row["category__parent__name"],
+                            row["category__name"],
+                        ],
+                    )
+                ),
+                "n": row["n"],
+            }
+            for row in mix
+        ],
+        "by_district": by_district,
+        "rates": {
+            "response": sum(s.contacted for s in ranking) / valid,
+            "resolution": sum(s.resolved for s in ranking) / valid,
+            "satisfaction": sum(s.satisfaction_rate * s.valid for s in ranking) / valid,
+        },
+        "since": since.date().isoformat(),
+        "hot_grids": list(
+            recent.filter(status__in=HANDLING, grid__isnull=False)
+            .values("grid__code", "grid__name", "street__name")
+            .annotate(n=Count("id"), overdue=Count("id", filter=Q(reply_due_at__lt=now)))
+            .order_by("-n")[:10]
+        ),
+    }
+
+
+def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
+    """The city's own areas as GeoJSON: maps need no tile server."""
+    areas = Area.objects.filter(level=level)
+    if within:
+        areas = areas.filter(code__startswith=within)
+    if level == AreaLevel.GRID and not within:
+        areas = areas[:5000]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": a.code,
+                "properties": {"code": a.code, "name": a.name, "level": a.level},
+                "geometry": {"type": "Polygon", "coordinates": [a.polygon]},
+            }
+            for a in areas
+            if a.polygon
+        ],
+    }
