@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cityloop.web.access.navigation",
             ],
         },
     },
@@ -138,6 +139,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"  # never served directly: attachments go through a view that checks access
 STATIC_URL = "/static/"
 # Pages serve static files straight from the package (WhiteNoise finders); a deployment
 # that wants collectstatic sets CITYLOOP_STATIC_ROOT.

@@ -211,3 +211,20 @@ class SupervisionOrder(models.Model):
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
         indexes = [models.Index(fields=["status", "respond_by"])]
+
+
+class Attachment(models.Model):
+    """A photo from the citizen or evidence from the unit, kept with the appeal."""
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.CharField(_("上传人"), max_length=100)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]

@@ -163,6 +163,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t("flag_urgent", _("标记紧急"), ALL_OPEN, None, STAFF_DISPATCH | {Role.CALL_TAKER}),
         _t("locate", _("地址定位"), ALL_OPEN, None, STAFF_DISPATCH | {Role.CALL_TAKER}),
+        _t(
+            "attach",
+            _("上传附件"),
+            ALL_OPEN | {S.REPLIED},
+            None,
+            STAFF_DISPATCH | UNIT_HANDLING | {Role.CALL_TAKER, CITIZEN},
+        ),
         _t("add_assist", _("增加协办单位"), HELD_BY_UNIT | {S.RECEIVED}, None, STAFF_DISPATCH),
         _t("assist_sign_for", _("协办签收"), HELD_BY_UNIT, None, UNIT_HANDLING),
         _t("assist_reply", _("协办反馈"), HELD_BY_UNIT, None, UNIT_HANDLING),

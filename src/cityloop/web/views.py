@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,9 +16,9 @@ from cityloop.appeals.public_api import evaluate_as_citizen, find_by_code
 from cityloop.appeals.schemas import CitizenEvaluationIn
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
-from cityloop.evaluate.api import parse_month
 from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.geo.models import AreaLevel
+from cityloop.web.access import ANY_STAFF, staff_page
 from cityloop.web.dashboard import areas_geojson as geojson_of
 from cityloop.web.dashboard import figures as dashboard_figures
 
@@ -91,33 +88,8 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/track_detail.html", context, status=400 if form_error else 200)
 
 
-@login_required
-def appeal_detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        actor = Actor.from_user(request.user)
-        appeal = selectors.access_appeal(code, actor)
-    except DomainError as error:
-        return render(request, "web/error.html", {"error": error.message}, status=error.status)
-    context = {
-        "appeal": selectors.appeal_detail(appeal),
-        "events": [selectors.event_out(e) for e in selectors.timeline(appeal)],
-    }
-    return render(request, "web/appeal_detail.html", context)
-
-
-@login_required
-def assessment(request: HttpRequest) -> HttpResponse:
-    month_text = request.GET.get("month") or clock.now().strftime("%Y-%m")
-    try:
-        month: date = parse_month(month_text)
-    except DomainError as error:
-        return render(request, "web/error.html", {"error": error.message}, status=400)
-    ranking = monthly_ranking(month, unit_kind=request.GET.get("kind") or None)
-    return render(request, "web/assessment.html", {"ranking": ranking, "month": month})
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+@staff_page(ANY_STAFF)
+def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(
         request,
         "web/dashboard.html",
@@ -128,8 +100,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def dashboard_data(request: HttpRequest) -> JsonResponse:
+@staff_page(ANY_STAFF)
+def dashboard_data(request: HttpRequest, actor: Actor) -> HttpResponse:
     return JsonResponse(dashboard_figures())
 
 

@@ -1,0 +1,72 @@
+"""Which staff role may open which page. Appeals inside a page are further limited to what
+the actor may see (selectors.visible_appeals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cityloop.appeals.actors import Actor
+from cityloop.core.errors import DomainError
+from cityloop.org.models import Role
+
+CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN})
+DISPATCHING: frozenset[str] = frozenset({Role.DISPATCHER, Role.ADMIN})
+HANDLING: frozenset[str] = frozenset({Role.HANDLER, Role.ADMIN})
+SUPERVISING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ASSESSING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER, Role.ADMIN})
+ANY_STAFF: frozenset[str] = frozenset(Role.values)
+
+# The pages of the top bar, in order, with the roles that see them.
+NAV = [
+    ("web:console", gettext_lazy("受理台"), CALL_TAKING),
+    ("web:queue", gettext_lazy("派单队列"), DISPATCHING),
+    ("web:worklist", gettext_lazy("承办工作台"), HANDLING),
+    ("web:board", gettext_lazy("督办看板"), SUPERVISING),
+    ("web:assessment", gettext_lazy("三率考核"), ASSESSING),
+    ("web:dashboard", gettext_lazy("一屏统览"), ANY_STAFF),
+]
+
+
+def actor_of(request: HttpRequest) -> Actor | None:
+    try:
+        return Actor.from_user(request.user)
+    except DomainError:
+        return None
+
+
+def staff_page(
+    roles: frozenset[str],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., Any]]:
+    """Log in first; then only the given roles; the view receives the Actor."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = actor_of(request)
+            if actor is None or actor.role not in roles:
+                return render(
+                    request, "web/error.html", {"error": _("您的角色无权使用此页面")}, status=403
+                )
+            return view(request, actor, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the pages this user may open."""
+    actor = actor_of(request) if request.user.is_authenticated else None
+    if actor is None:
+        return {"nav": []}
+    return {"nav": [(name, str(label)) for name, label, roles in NAV if actor.role in roles]}

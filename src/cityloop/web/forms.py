@@ -1,0 +1,100 @@
+"""Forms of the staff and citizen pages. Services validate too; their errors are put next to
+the field they name, so a failed submit shows the message where the user typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cityloop.core.errors import DomainError
+from cityloop.sla.models import Urgency
+
+# Service field names that a form shows under another name.
+FIELD_ALIASES = {
+    "standard_address": "standard_address_code",
+    "category": "category_code",
+    "location": "address_text",
+}
+
+
+def show_domain_error(form: forms.Form, error: DomainError) -> None:
+    field = str(error.params.get("field") or "")
+    field = FIELD_ALIASES.get(field, field)
+    form.add_error(field if field in form.fields else None, str(error.message))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+PHONE = forms.RegexField(
+    label=_("联系电话"),
+    regex=r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$",
+    max_length=20,
+    error_messages={"invalid": _("请填写 11 位手机号或带区号的固定电话")},
+)
+
+
+class CitizenReportForm(forms.Form):
+    content = forms.CharField(
+        label=_("问题描述"),
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": _("请说明什么问题、在哪里、持续多久、希望如何解决")}
+        ),
+    )
+    address_text = forms.CharField(label=_("事发地址"), max_length=300, required=False)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    caller_name = forms.CharField(label=_("您的称呼"), max_length=50, required=False)
+    caller_phone = PHONE
+    attachments = MultipleFileField(label=_("现场照片"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("address_text") and data.get("lat") is None:
+            self.add_error("address_text", _("请填写事发地址，或在地图上点选位置"))
+        return data
+
+
+class IntakeForm(forms.Form):
+    """The call-taker's one screen."""
+
+    caller_phone = forms.RegexField(
+        label=_("来电号码"),
+        regex=r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$",
+        max_length=20,
+        error_messages={"invalid": _("请填写 11 位手机号或带区号的固定电话")},
+    )
+    caller_name = forms.CharField(label=_("来电人"), max_length=50, required=False)
+    content = forms.CharField(
+        label=_("诉求内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    address_text = forms.CharField(label=_("事发地址"), max_length=300, required=False)
+    standard_address_code = forms.CharField(label=_("标准地址"), max_length=40, required=False)
+    category_code = forms.CharField(
+        label=_("分类"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"list": "categories", "placeholder": _("输入分类名称或编码")}
+        ),
+    )
+    urgent = forms.BooleanField(label=_("紧急（2 小时响应）"), required=False)
+    merge_into = forms.CharField(label=_("并入已有工单"), max_length=30, required=False)
+
+    @property
+    def urgency(self) -> str:
+        return Urgency.EMERGENCY if self.cleaned_data.get("urgent") else Urgency.NORMAL

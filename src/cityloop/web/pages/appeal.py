@@ -1,0 +1,163 @@
+"""One appeal for staff: facts, work split, attachments, the full timeline, and the actions
+the viewer's role may take now. Every action goes through the services; a refused action
+re-renders the page with the typed text and the message next to its field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from cityloop.appeals import selectors
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import DecisionStatus, Status
+from cityloop.appeals.models import Appeal, Attachment
+from cityloop.appeals.services import (
+    defer,
+    record_contact,
+    reply,
+    request_extension,
+    send_back,
+    sign_for,
+    supervise,
+)
+from cityloop.appeals.services.attachments import attach
+from cityloop.appeals.transitions import TRANSITIONS
+from cityloop.core.errors import DomainError
+from cityloop.web.access import ANY_STAFF, actor_of, staff_page
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise DomainError("invalid_number", _("请填写整数"), field=field) from None
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError("invalid_date", _("请填写日期，如 2026-12-31"), field=field) from None
+
+
+# action name → what it does with the form; each returns the message shown after success.
+ACTIONS: dict[str, Callable[[str, Actor, Any, Any], object]] = {
+    "sign_for": lambda code, actor, post, files: sign_for(code, actor=actor),
+    "record_contact": lambda code, actor, post, files: record_contact(
+        code, actor=actor, note=post.get("note", "")
+    ),
+    "reply": lambda code, actor, post, files: reply(code, actor=actor, text=post.get("text", "")),
+    "send_back": lambda code, actor, post, files: send_back(
+        code, actor=actor, reason=post.get("reason", "")
+    ),
+    "request_extension": lambda code, actor, post, files: request_extension(
+        code,
+        actor=actor,
+        extra_working_days=_int(post.get("extra_working_days", ""), "extra_working_days"),
+        reason=post.get("reason", ""),
+    ),
+    "defer": lambda code, actor, post, files: defer(
+        code,
+        actor=actor,
+        reason=post.get("reason", ""),
+        planned_date=_date(post.get("planned_date", ""), "planned_date"),
+    ),
+    "supervise": lambda code, actor, post, files: supervise(
+        code,
+        actor=actor,
+        requirement=post.get("requirement", ""),
+        respond_within_hours=_int(post.get("respond_within_hours", "24"), "respond_within_hours"),
+    ),
+    "attach": lambda code, actor, post, files: attach(
+        code, actor=actor, uploads=files.getlist("attachments")
+    ),
+}
+
+
+def _available(appeal: Appeal, actor: Actor) -> list[str]:
+    """The actions this role may take on the appeal in its present status."""
+    return [
+        name
+        for name in ACTIONS
+        if (t := TRANSITIONS.get(name)) and appeal.status in t.sources and actor.role in t.roles
+    ]
+
+
+def _page(
+    request: HttpRequest,
+    actor: Actor,
+    appeal: Appeal,
+    *,
+    errors: dict[str, str] | None = None,
+    failed: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "appeal": selectors.appeal_detail(appeal),
+        "events": [selectors.event_out(e) for e in selectors.timeline(appeal)],
+        "attachments": appeal.attachments.all(),
+        "actions": _available(appeal, actor),
+        "pending_extension": appeal.extension_requests.filter(
+            status=DecisionStatus.PENDING
+        ).first(),
+        "orders": appeal.supervision_orders.order_by("-issued_at"),
+        "errors": errors or {},
+        "failed": failed,
+        "posted": request.POST if failed else {},
+        "is_sent_back": appeal.status == Status.SENT_BACK,
+    }
+    return render(request, "web/appeal_detail.html", context, status=status)
+
+
+@staff_page(ANY_STAFF)
+def appeal_page(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    try:
+        appeal = selectors.access_appeal(code, actor)
+    except DomainError as error:
+        return render(request, "web/error.html", {"error": error.message}, status=error.status)
+    return _page(request, actor, appeal)
+
+
+@staff_page(ANY_STAFF)
+def act(request: HttpRequest, actor: Actor, code: str, action: str) -> HttpResponse:
+    try:
+        appeal = selectors.access_appeal(code, actor)
+    except DomainError as error:
+        return render(request, "web/error.html", {"error": error.message}, status=error.status)
+    if request.method != "POST" or action not in ACTIONS:
+        return redirect("web:appeal-detail", code=code)
+    try:
+        ACTIONS[action](code, actor, request.POST, request.FILES)
+    except DomainError as error:
+        appeal.refresh_from_db()
+        field = str(error.params.get("field") or "__all__")
+        return _page(
+            request,
+            actor,
+            appeal,
+            errors={field: str(error.message)},
+            failed=action,
+            status=error.status,
+        )
+    messages.success(request, _("已完成：%(action)s") % {"action": TRANSITIONS[action].label})
+    return redirect("web:appeal-detail", code=code)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    item = get_object_or_404(Attachment.objects.select_related("appeal"), pk=pk)
+    actor = actor_of(request)
+    if actor is None:
+        return render(request, "web/error.html", {"error": _("无权查看")}, status=403)
+    try:
+        selectors.access_appeal(item.appeal.tracking_code, actor)
+    except DomainError as error:
+        return render(request, "web/error.html", {"error": error.message}, status=error.status)
+    return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.name)

@@ -1,0 +1,108 @@
+"""Call-taker console: one screen to take a call in under a minute. The caller's history,
+the suggested category, the matched address, possible duplicates and urgency come in as
+the call-taker types (htmx fragments), then one submit receives and dispatches."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.duplicates import caller_history, same_problem_candidates
+from cityloop.appeals.enums import OPEN_STATUSES, Channel
+from cityloop.appeals.models import Appeal
+from cityloop.appeals.services import AppealDraft, merge, receive_appeal
+from cityloop.appeals.services.understanding import understand
+from cityloop.core import clock
+from cityloop.core.errors import DomainError
+from cityloop.geo.models import StandardAddress
+from cityloop.taxonomy.models import Category
+from cityloop.web.access import CALL_TAKING, staff_page
+from cityloop.web.forms import IntakeForm, show_domain_error
+
+
+@staff_page(CALL_TAKING)
+def console(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                appeal = receive_appeal(
+                    AppealDraft(
+                        channel=Channel.PHONE,
+                        title="",
+                        content=data["content"],
+                        caller_name=data["caller_name"],
+                        caller_phone=data["caller_phone"],
+                        address_text=data["address_text"],
+                        standard_address_code=data["standard_address_code"],
+                        category_code=data["category_code"],
+                        urgency=form.urgency,
+                    ),
+                    actor=actor,
+                )
+                if data["merge_into"]:
+                    merge(
+                        appeal.tracking_code,
+                        into_code=data["merge_into"],
+                        actor=actor,
+                        reason=_("受理时确认与已有工单为同一问题"),
+                    )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            appeal.refresh_from_db()
+            messages.success(
+                request,
+                _("已受理 %(code)s：%(status)s%(unit)s")
+                % {
+                    "code": appeal.tracking_code,
+                    "status": appeal.get_status_display(),
+                    "unit": f"，{appeal.main_unit.name}" if appeal.main_unit else "",
+                },
+            )
+            return redirect("web:console")
+    categories = Category.objects.filter(level=3, is_active=True).order_by("code")
+    context = {"form": form, "categories": categories.values_list("code", "path")}
+    return render(request, "web/console.html", context, status=400 if form.errors else 200)
+
+
+@staff_page(CALL_TAKING)
+def caller(request: HttpRequest, actor: Actor) -> HttpResponse:
+    earlier = caller_history(request.GET.get("caller_phone", ""), limit=10)
+    open_ones = [a for a in earlier if a.status in OPEN_STATUSES]
+    return render(request, "web/_caller.html", {"earlier": earlier, "open_ones": open_ones})
+
+
+@staff_page(CALL_TAKING)
+def understanding(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """What the machine makes of the text so far: category, urgency, address, duplicates."""
+    text = f"{request.POST.get('address_text', '')} {request.POST.get('content', '')}".strip()
+    if len(text) < 4:
+        return render(request, "web/_understanding.html", {"empty": True})
+    found = understand(text, want_category=True, want_address=True)
+    address = None
+    if found.address is not None:
+        address = StandardAddress.objects.select_related("grid").get(code=found.address.code)
+    top = found.suggestion.ranked if found.suggestion else []
+    probe = Appeal(
+        title="",
+        content=text,
+        received_at=clock.now(),
+        grid=address.grid if address else None,
+        standard_address=address,
+        category=Category.objects.filter(code=top[0].code).first() if top else None,
+    )
+    context = {
+        "suggestion": found.suggestion,
+        "urgency_reasons": found.urgency_reasons,
+        "address": address,
+        "address_match": found.address,
+        "address_tried": found.address_tried,
+        "duplicates": same_problem_candidates(probe) if address else [],
+    }
+    return render(request, "web/_understanding.html", context)

@@ -1,0 +1,69 @@
+"""Dispatcher queue: appeals waiting for a unit (new, unsure, or sent back), each with the
+unit the rules suggest and why; dispatch, re-dispatch, add co-handling units."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import Status
+from cityloop.appeals.models import Appeal
+from cityloop.appeals.services import dispatch, redispatch
+from cityloop.core.errors import DomainError
+from cityloop.dispatch.services import choose_unit
+from cityloop.org.models import Unit
+from cityloop.web.access import DISPATCHING, staff_page
+
+
+@staff_page(DISPATCHING)
+def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
+    waiting = (
+        Appeal.objects.filter(status__in=[Status.RECEIVED, Status.SENT_BACK])
+        .select_related("category", "grid", "street", "district")
+        .order_by("-urgency", "received_at")
+    )
+    page = Paginator(waiting, 25).get_page(request.GET.get("page"))
+    rows = []
+    for appeal in page:
+        decision = choose_unit(appeal.category, appeal.grid) if appeal.category else None
+        rows.append(
+            {
+                "appeal": appeal,
+                "decision": decision,
+                "last_reason": appeal.events.filter(action="send_back")
+                .values_list("reason", flat=True)
+                .last()
+                if appeal.status == Status.SENT_BACK
+                else "",
+            }
+        )
+    units = Unit.objects.filter(is_active=True).order_by("kind", "code").values_list("code", "name")
+    return render(request, "web/queue.html", {"rows": rows, "page": page, "units": units})
+
+
+@staff_page(DISPATCHING)
+def send(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("web:queue")
+    unit_code = request.POST.get("unit_code", "").strip()
+    reason = request.POST.get("reason", "").strip()
+    assists = [c for c in request.POST.getlist("assist_unit_codes") if c.strip()]
+    try:
+        appeal = Appeal.objects.get(tracking_code=code)
+        if appeal.status == Status.SENT_BACK:
+            redispatch(code, actor=actor, unit_code=unit_code, reason=reason)
+        else:
+            dispatch(
+                code, actor=actor, unit_code=unit_code, reason=reason, assist_unit_codes=assists
+            )
+    except Appeal.DoesNotExist:
+        messages.error(request, _("工单不存在：%(code)s") % {"code": code})
+    except DomainError as error:
+        messages.error(request, f"{code}：{error.message}")
+    else:
+        messages.success(request, _("%(code)s 已派出") % {"code": code})
+    return redirect(request.POST.get("next") or "web:queue")

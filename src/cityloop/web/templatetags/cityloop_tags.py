@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils.translation import gettext as _
+
+from cityloop.core.masking import mask_phone
+
+register = template.Library()
+
+
+def _span(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)s天%(h)s小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s小时%(m)s分") % {"h": hours, "m": minutes}
+    return _("%(m)s分钟") % {"m": minutes}
+
+
+@register.simple_tag
+def countdown(due: datetime | None, now: datetime) -> str:
+    """剩余… before the deadline, 超期… after it."""
+    if due is None:
+        return "—"
+    left = (due - now).total_seconds()
+    if left >= 0:
+        return _("剩余 %(span)s") % {"span": _span(left)}
+    return _("超期 %(span)s") % {"span": _span(-left)}
+
+
+@register.filter
+def overdue(due: datetime | None, now: datetime) -> bool:
+    return due is not None and due < now
+
+
+@register.filter
+def masked_phone(phone: str) -> str:
+    return mask_phone(phone or "")
