@@ -1,9 +1,11 @@
 """Cross-validated quality and speed of the category model on the real labelled messages.
 
-Prints stratified k-fold macro-F1 (mean ± sd) and accuracy for the baseline (TF-IDF char
-n-grams + linear SVM, labelled data only) and for cityloop's model (the same plus the
-unlabelled messages: vocabulary and self-training), the calibration error of its confidence,
-training time, model size, and speed (texts/s in batch, latency per text).
+Prints stratified k-fold macro-F1 (mean ± sd) and accuracy, in the same folds, for
+- the simple baseline: scikit-learn's TfidfVectorizer (char 1–4-grams) + LinearSVC,
+- cityloop's model on the labelled messages alone,
+- cityloop's model with self-training on the unlabelled messages,
+then the calibration error of the confidence, training time, model size, and speed
+(texts/s in batch, latency per text).
 
 Usage: python benchmarks/classify_cv.py [--folds 5] [--quick]
 """
@@ -15,13 +17,33 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import LinearSVC
 
 from cityloop.classify.datasets import read_labeled, read_unlabeled
 from cityloop.classify.metrics import evaluate, expected_calibration_error
-from cityloop.classify.textmodel import TextClassifier, baseline
+from cityloop.classify.textmodel import TextClassifier
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "appeals_cn"
+
+
+class SklearnBaseline:
+    """The textbook pipeline, with scores turned into probabilities by a softmax."""
+
+    def fit(self, texts, labels, _unlabeled=None):
+        self.pipeline = make_pipeline(
+            TfidfVectorizer(analyzer="char", ngram_range=(1, 4), min_df=2, sublinear_tf=True),
+            LinearSVC(C=1.0),
+        ).fit(texts, labels)
+        self.classes_ = list(self.pipeline.classes_)
+        return self
+
+    def predict_proba(self, texts):
+        scores = self.pipeline.decision_function(texts)
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
 
 
 def main() -> None:
@@ -39,8 +61,9 @@ def main() -> None:
     x, y = np.asarray(texts, dtype=object), np.asarray(labels)
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y))
     for name, make, extra in [
-        ("baseline: TF-IDF char 1-4 + LinearSVC", baseline, None),
-        ("cityloop: + unlabelled (vocabulary, self-training)", TextClassifier, unlabeled),
+        ("baseline: sklearn TF-IDF char 1-4 + LinearSVC", SklearnBaseline, None),
+        ("cityloop model, labelled only", lambda: TextClassifier(self_training=False), None),
+        ("cityloop model + self-training on unlabelled", TextClassifier, unlabeled),
     ]:
         f1s, accs, eces, started = [], [], [], time.perf_counter()
         for train, test in splits:

@@ -21,6 +21,8 @@ from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.taxonomy.models import Category
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path(os.environ.get("CITYLOOP_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = "13912345678"

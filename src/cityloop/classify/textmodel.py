@@ -15,9 +15,8 @@ from __future__ import annotations
 import io
 import pickle
 import re
-import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,27 +42,28 @@ _MULTIPLIERS = np.array(
 )
 
 
+# Full-width ASCII (！ to ～) to half-width, and the ideographic space to a space.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width, no whitespace, every number the same token."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = (text or "").translate(_HALF_WIDTH)
     return _DIGITS.sub("0", _SPACES.sub("", text)).lower()
 
 
 def hashed_ngrams(
     texts: Sequence[str], ngram_max: int, salt: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """(text number, hashed column) of every character 1…ngram_max-gram of the texts, with
-    columns in 0…2**22. All texts of the batch are handled by a few numpy operations."""
-    codes = [np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32) for t in texts]
-    lengths = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
-    # one 0 after every text, so no n-gram spans two texts
-    joined = np.zeros(int(lengths.sum()) + len(codes), dtype=np.uint64)
-    starts = np.cumsum(lengths + 1) - lengths - 1
-    for code, start in zip(codes, starts, strict=True):
-        joined[start : start + len(code)] = code
-    doc_of = np.repeat(np.arange(len(codes)), lengths + 1)
-    gaps_before = np.concatenate([[0], np.cumsum(joined == 0)])
-    rows, cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For n = 1…ngram_max: (text number, hashed column in 0…2**22) of every character n-gram
+    of the texts, ordered by text. All texts of the batch go through a few numpy operations."""
+    # all texts in one array, a 0 after each, so that no n-gram spans two texts
+    joined = np.frombuffer(
+        "".join(t.replace("\0", "") + "\0" for t in texts).encode("utf-32-le"), dtype=np.uint32
+    ).astype(np.uint64)
+    is_gap = joined == 0
+    doc_of = np.cumsum(is_gap) - is_gap
+    gaps_before = np.concatenate([[0], np.cumsum(is_gap)])
     mask = np.uint64((1 << _HASH_BITS) - 1)
     with np.errstate(over="ignore"):
         for n in range(1, ngram_max + 1):
@@ -75,18 +75,19 @@ def hashed_ngrams(
                 h = (h ^ joined[k : k + width]) * _MULTIPLIERS[k % 5]
             h ^= h >> np.uint64(29)
             valid = gaps_before[n : n + width] - gaps_before[:width] == 0
-            rows.append(doc_of[:width][valid])
-            cols.append((h[valid] & mask).astype(np.int64))
-    return np.concatenate(rows), np.concatenate(cols)
+            yield doc_of[:width][valid], (h[valid] & mask).astype(np.int64)
 
 
 class Features:
     """Sublinear TF × IDF over hashed n-grams, rows scaled to unit length. Only columns seen
     in at least `min_df` fitted texts are kept, which keeps the model small."""
 
-    def __init__(self, ngram_max: int = 4, min_df: int = 2, lead: int = 0) -> None:
+    def __init__(
+        self, ngram_max: int = 3, min_df: int = 2, lead: int = 0, max_chars: int = 0
+    ) -> None:
         self.ngram_max = ngram_max
         self.lead = lead
+        self.max_chars = max_chars
         self.min_df = min_df
         self.columns = np.zeros(0, dtype=np.int64)
         self.idf = np.zeros(0, dtype=np.float32)
@@ -95,19 +96,21 @@ class Features:
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_lookup": None}  # rebuilt on first use, 16 MB not stored
 
-    def _hashed(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """All n-grams, plus those of the lead (the first `lead` characters, where the title
+    def _blocks(self, docs: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """All n-grams; then those of the lead (the first `lead` characters, where the title
         of a message is) a second time under their own hash, as they say most."""
-        rows, cols = hashed_ngrams(docs, self.ngram_max)
-        if not self.lead:
-            return rows, cols
-        lead_rows, lead_cols = hashed_ngrams([d[: self.lead] for d in docs], self.ngram_max, 1)
-        return np.concatenate([rows, lead_rows]), np.concatenate([cols, lead_cols])
+        docs = [d[: self.max_chars] for d in docs] if self.max_chars else docs
+        yield from hashed_ngrams(docs, self.ngram_max)
+        if self.lead:
+            yield from hashed_ngrams([d[: self.lead] for d in docs], self.ngram_max, 1)
 
     def fit(self, docs: Sequence[str]) -> Features:
-        rows, cols = self._hashed(docs)
-        pairs = np.unique(rows * (1 << _HASH_BITS) + cols) & ((1 << _HASH_BITS) - 1)
-        df = np.bincount(pairs, minlength=1 << _HASH_BITS)
+        df = np.zeros(1 << _HASH_BITS, dtype=np.int64)
+        for rows, cols in self._blocks(docs):
+            df += np.bincount(
+                np.unique(rows * (1 << _HASH_BITS) + cols) & ((1 << _HASH_BITS) - 1),
+                minlength=1 << _HASH_BITS,
+            )
         self.columns = np.flatnonzero(df >= self.min_df)
         self.idf = (np.log((1 + len(docs)) / (1 + df[self.columns])) + 1).astype(np.float32)
         self._lookup = None
@@ -117,14 +120,16 @@ class Features:
         if self._lookup is None:
             self._lookup = np.full(1 << _HASH_BITS, -1, dtype=np.int64)
             self._lookup[self.columns] = np.arange(len(self.columns))
-        rows, hashed = self._hashed(docs)
-        cols = self._lookup[hashed]
-        known = cols >= 0
-        counts = sparse.csr_matrix(
-            (np.ones(int(known.sum()), dtype=np.float32), (rows[known], cols[known])),
-            shape=(len(docs), len(self.columns)),
-        )
-        counts.sum_duplicates()
+        shape = (len(docs), len(self.columns))
+        counts = sparse.csr_matrix(shape, dtype=np.float32)
+        for rows, hashed in self._blocks(docs):
+            cols = self._lookup[hashed]
+            known = cols >= 0
+            # rows come ordered by text, so the row pointers are a running count
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[known], minlength=len(docs)))])
+            counts = counts + sparse.csr_matrix(
+                (np.ones(int(known.sum()), dtype=np.float32), cols[known], indptr), shape=shape
+            )
         counts.data = (1 + np.log(counts.data)) * self.idf[counts.indices]
         norms = np.sqrt(
             np.bincount(
@@ -159,16 +164,18 @@ class TextClassifier:
     def __init__(
         self,
         *,
-        ngram_max: int = 4,
-        c: float = 0.5,
+        ngram_max: int = 3,
+        c: float = 1.0,
         self_training: bool = True,
-        pseudo_confidence: float = 0.9,
-        pseudo_weight: float = 0.3,
+        pseudo_confidence: float = 0.95,
+        pseudo_weight: float = 0.2,
         unlabeled_idf: bool = False,
-        lead: int = 0,
+        lead: int = 30,
+        max_chars: int = 0,
         seed: int = 7,
     ) -> None:
         self.lead = lead
+        self.max_chars = max_chars
         self.ngram_max = ngram_max
         self.c = c
         self.self_training = self_training
@@ -195,7 +202,7 @@ class TextClassifier:
             raise ValueError("need as many labels as texts, and at least one of each")
         docs = [normalize(t) for t in texts]
         extra = [normalize(t) for t in (unlabeled or []) if t and t.strip()]
-        self.features = Features(self.ngram_max, lead=self.lead).fit(
+        self.features = Features(self.ngram_max, lead=self.lead, max_chars=self.max_chars).fit(
             docs + extra if self.unlabeled_idf else docs
         )
         x = self.features.transform(docs)
