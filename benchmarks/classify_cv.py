@@ -81,25 +81,29 @@ def main() -> None:
             f"{np.mean(accs):.3f}  ECE {np.mean(eces):.3f}  train {took:.1f} s/fold"
         )
     started = time.perf_counter()
-    model = TextClassifier().fit(texts, labels, unlabeled)
+    model = TextClassifier(self_training=False).fit(texts, labels)
     print(
-        f"full model: trained in {time.perf_counter() - started:.1f} s, "
-        f"{len(model.to_bytes()) / 1e6:.1f} MB stored, {model.describe()}"
+        f"model as trained on all labelled messages: {time.perf_counter() - started:.1f} s, "
+        f"{len(model.to_bytes()) / 1e6:.1f} MB stored, {model.describe()['method']}"
     )
-    batch = texts * 2
-    started = time.perf_counter()
-    model.predict_proba(batch)
-    rate = len(batch) / (time.perf_counter() - started)
-    latencies = []
-    for text in texts[:500]:
+    for name, batch in [
+        (f"real messages (mean {np.mean([len(t) for t in texts]):.0f} characters)", texts * 2),
+        ("the same cut to 120 characters (a typical call)", [t[:120] for t in texts * 2]),
+    ]:
+        model.predict_proba(batch[:50])
         started = time.perf_counter()
-        model.top_k(text)
-        latencies.append(time.perf_counter() - started)
-    latencies.sort()
-    print(
-        f"speed: {rate:,.0f} texts/s in batch (one process), per text p50 "
-        f"{latencies[250] * 1000:.2f} ms, p99 {latencies[494] * 1000:.2f} ms"
-    )
+        model.predict_proba(batch)
+        rate = len(batch) / (time.perf_counter() - started)
+        latencies = []
+        for text in batch[:500]:
+            started = time.perf_counter()
+            model.top_k(text)
+            latencies.append(time.perf_counter() - started)
+        latencies.sort()
+        print(
+            f"speed on {name}: {rate:,.0f} texts/s in batch (one process), one text "
+            f"p50 {latencies[250] * 1000:.2f} ms, p99 {latencies[494] * 1000:.2f} ms"
+        )
 
 
 if __name__ == "__main__":

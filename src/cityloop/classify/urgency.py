@@ -28,7 +28,11 @@ RULES: tuple[DangerRule, ...] = (
         "疑似燃气泄漏",
         re.compile(r"燃气味|煤气味|天然气味|漏气|燃气泄漏|液化气味|闻到.{0,4}气味很(浓|大)"),
     ),
-    DangerRule("火情或冒烟", re.compile(r"着火|起火|失火|火灾|冒烟|冒火花|烧起来|焦糊味")),
+    # a fire hazard (火灾隐患) is a safety case with the ordinary deadline, not a fire
+    DangerRule(
+        "火情或冒烟",
+        re.compile(r"(着火|起火|失火|火灾|冒烟|冒火花|烧起来|焦糊味)(?!隐患|风险|的?可能)"),
+    ),
     DangerRule(
         "供水管道爆裂",
         re.compile(r"水管(爆裂|爆了|崩裂)|爆管|管道爆裂|水涌|喷水|淹到|地下室.{0,3}淹"),
@@ -45,9 +49,11 @@ RULES: tuple[DangerRule, ...] = (
     DangerRule("人身安全威胁", re.compile(r"打人|持刀|砍人|殴打|威胁.{0,4}生命|自杀|轻生")),
     DangerRule(
         "冬季老人或病人无供暖",
-        re.compile(r"暖气.{0,4}(停|不热|全停|没有|冰凉)|没有暖气|室温.{0,3}(只有|才)"),
+        # heating that is merely weak gets the 24-hour utility policy; heating that is off
+        # where someone frail lives is an emergency
+        re.compile(r"暖气.{0,4}(停了|全停|没有了|冰凉|不供)|没有暖气|停暖"),
         winter_only=True,
-        requires=re.compile(r"老人|独居|瘫痪|病人|心脏病|婴儿|孕妇"),
+        requires=re.compile(r"独居|瘫痪|卧床|病人|心脏病|生病|婴儿|新生儿|孕妇|老人.{0,6}(冻|病)"),
     ),
 )
 URGENT_WORDS = re.compile(r"紧急|马上|立即|赶紧|危险|救命")

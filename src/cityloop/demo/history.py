@@ -167,7 +167,8 @@ class HistoryWriter:
         existing = set(Appeal.objects.values_list("tracking_code", flat=True)[:2_000_000])
         self.used_codes |= existing
         incidents, incident_plan = self._plan_incidents(total)
-        citizens = max(50, total // 3)
+        citizens = max(50, total)
+        frequent_callers = max(5, citizens // 50)
         day_weights = self._day_weights()
         day_cumulative = []
         running = 0.0
@@ -189,7 +190,11 @@ class HistoryWriter:
         for start in range(0, len(planned), CHUNK):
             lives = []
             for day, profile, address, incident, group in planned[start : start + CHUNK]:
-                citizen = int(self.rng.paretovariate(1.2)) % citizens
+                # most people call once or twice; a few (高频来电人) call again and again
+                if self.rng.random() < 0.15:
+                    citizen = self.rng.randrange(frequent_callers)
+                else:
+                    citizen = self.rng.randrange(citizens)
                 lives.append(self._simulate(day, profile, address, incident, group, citizen))
             written["events"] += self._flush(lives)
             written["appeals"] += len(lives)

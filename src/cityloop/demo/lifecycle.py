@@ -107,7 +107,8 @@ def simulate_life(
     received = local_moment(day, rng)
     if received > writer.now:  # today's appeals come in up to the present moment
         received = writer.now - timedelta(minutes=rng.uniform(1, 180))
-    emergency = rng.random() < profile.emergency_share
+    # only a profile with emergency texts makes emergencies, so the truth is in the text
+    emergency = bool(profile.emergency_contents) and rng.random() < profile.emergency_share
     complex_ = not emergency and rng.random() < profile.complex_share
     title, content = texts.compose_appeal(rng, profile, place, emergency)
     name, phone = _citizen(citizen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -76,7 +76,12 @@ def figures(days: int = 30) -> dict[str, Any]:
         "hot_grids": list(
             recent.filter(status__in=HANDLING, grid__isnull=False)
             .values("grid__code", "grid__name", "street__name")
-            .annotate(n=Count("id"), overdue=Count("id", filter=Q(reply_due_at__lt=now)))
+            .annotate(
+                n=Count("id"),
+                overdue=Count("id", filter=Q(reply_due_at__lt=now)),
+                lat=Avg("lat"),
+                lng=Avg("lng"),
+            )
             .order_by("-n")[:10]
         ),
     }
