@@ -69,8 +69,10 @@ def main() -> None:
     print(f"appeals in the database: {total:,}")
 
     ranking_time()
-    service_rate(args.service)
-    http_rate(args.http, args.clients)
+    if args.service:
+        service_rate(args.service)
+    if args.http:
+        http_rate(args.http, args.clients)
 
 
 def ranking_time() -> None:

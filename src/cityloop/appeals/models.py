@@ -110,6 +110,9 @@ class Appeal(models.Model):
             models.Index(fields=["status", "reply_due_at"]),
             models.Index(fields=["grid", "received_at"]),
             models.Index(fields=["category", "received_at"]),
+            # a caller's history at intake, and the dashboards' "last N days"
+            models.Index(fields=["caller_phone", "received_at"]),
+            models.Index(fields=["received_at"]),
         ]
 
     def __str__(self) -> str:
