@@ -107,13 +107,13 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     citizen.page.click("form[data-testid=report-form] button[type=submit]")
     assert citizen.page.locator("[data-testid=error-content]").is_visible()
     assert citizen.page.input_value("#id_caller_phone") == PHONE
+    citizen.shot("citizen-report")
     citizen.page.fill("#id_content", "小区门口的路灯坏了一个多星期，晚上很黑，老人出行不安全。")
     citizen.page.fill("#id_address_text", address.full_text)
     citizen.page.fill("#id_caller_name", "王女士")
     citizen.page.set_input_files(
         "#id_attachments", files=[{"name": "路灯.png", "mimeType": "image/png", "buffer": PNG}]
     )
-    citizen.shot("citizen-report")
     citizen.page.click("form[data-testid=report-form] button[type=submit]")
     citizen.page.wait_for_url(re.compile(r"/track/\w+/"))
     first_code = citizen.page.url.rstrip("/").rsplit("/", 1)[-1]
@@ -215,7 +215,14 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     supervisor.page.wait_for_selector("#map path")
     supervisor.shot("dashboard")
 
-    # 7. Each role sees only its pages; the admin is in Chinese
+    # 7. English on request
+    with calltaker.page.expect_navigation():
+        calltaker.page.select_option("select[name=language]", "en")
+    assert "Call-taker console" in calltaker.page.locator("h1").inner_text()
+    assert "Console" in calltaker.page.locator("header nav").inner_text()
+    calltaker.shot("calltaker-console-en")
+
+    # 8. Each role sees only its pages; the admin is in Chinese
     office.go("/queue/")
     assert "无权" in office.page.content()
     admin = Session(browser, url, "admin")

@@ -3,7 +3,7 @@
 Each profile is one level-3 category of the official taxonomy. Monthly factors give the
 seasons (heating in winter, floods, noise and mosquitoes in summer); weekday factors the week.
 Templates use slots filled by texts.compose_appeal: {address} {road} {community} {landmark}
-{days} {time} {floor} {amount} {temp}.
+{days} {time} {late_hour} {early_hour} {floor} {amount} {temp}.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ PROFILES: tuple[Profile, ...] = (
         [
             "{road}{landmark}门口每天晚上都有流动摊贩占道经营，油烟很大，行人只能走机动车道。",
             "{address}楼顶有人私搭乱建，盖了一个彩钢房，存在安全隐患，请城管执法。",
-            "{road}沿街饭店把桌椅摆到人行道上，晚上喝酒喧哗到凌晨{time}。",
+            "{road}沿街饭店把桌椅摆到人行道上，晚上喝酒喧哗到凌晨{late_hour}。",
             "{community}一楼住户私自开门破墙搞经营，请依法查处。",
         ],
     ),
@@ -271,7 +271,7 @@ PROFILES: tuple[Profile, ...] = (
         ["楼上漏水", "装修扰民", "房屋墙体开裂"],
         [
             "{address}楼上住户家漏水，我家天花板都泡坏了，找楼上不理，物业也不管。",
-            "{address}楼上装修每天早上{time}就开始砸墙，周末也不休息，请管一管。",
+            "{address}楼上装修每天早上{early_hour}就开始砸墙，周末也不休息，请管一管。",
             "{address}外墙出现很多裂缝，担心有安全问题，请房管部门鉴定。",
         ],
     ),
@@ -284,7 +284,7 @@ PROFILES: tuple[Profile, ...] = (
         0.03,
         ["夜间施工噪音", "广场舞噪音", "商铺音响扰民", "空调外机噪音"],
         [
-            "{road}的工地每天晚上施工到凌晨{time}，噪音非常大，附近居民根本无法休息。",
+            "{road}的工地每天晚上施工到凌晨{late_hour}，噪音非常大，附近居民根本无法休息。",
             "{community}广场舞音响开得特别大，从晚上七点跳到十点，家里孩子没法写作业。",
             "{road}{landmark}旁边的商铺用大音响做促销，从早到晚循环播放，请管理。",
             "{address}对面饭店的空调外机和排风扇昼夜轰鸣，已经持续{days}天。",
@@ -460,7 +460,7 @@ PROFILES: tuple[Profile, ...] = (
         ["医院服务态度", "挂号难"],
         [
             "我在{landmark}看病，医生态度恶劣，问几句就不耐烦。",
-            "{landmark}挂号太难了，早上{time}去排队都挂不上号。",
+            "{landmark}挂号太难了，早上{early_hour}去排队都挂不上号。",
         ],
     ),
     _p(

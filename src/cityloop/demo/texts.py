@@ -41,9 +41,9 @@ def _slots(rng: random.Random, address: Any) -> dict[str, str]:
         "community": community or "我们小区",
         "landmark": (address.landmark if address is not None and address.landmark else "路口"),
         "days": str(rng.choice([2, 3, 3, 4, 5, 7, 10, 15])),
-        "time": rng.choice(
-            ["早上六点", "上午九点", "中午", "下午三点", "晚上八点", "一点", "两点"]
-        ),
+        "time": rng.choice(["早上六点", "上午九点", "中午", "下午三点", "晚上八点", "昨天夜里"]),
+        "late_hour": rng.choice(["一点", "两点", "三点"]),
+        "early_hour": rng.choice(["五点", "六点", "七点"]),
         "floor": str(rng.randint(2, 28)),
         "amount": str(rng.choice([300, 500, 800, 1200, 2000, 3500, 5000, 12000, 28000])),
         "temp": str(rng.randint(10, 16)),
