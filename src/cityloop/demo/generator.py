@@ -65,6 +65,7 @@ def generate_demo_city(
     end = end or timezone.localdate()
     writer = HistoryWriter(city.units, city.addresses, seed=seed, end=end, days=days)
     written = writer.write(appeals, progress=progress)
+    _staff_where_the_work_is()
     model = _train_demo_model(progress)
     return {
         "seed": seed,
@@ -78,6 +79,33 @@ def generate_demo_city(
     }
 
 
+def _staff_where_the_work_is() -> None:
+    """The demo handler works in the street office with the most open appeals, and the
+    district supervisor in its district, so that a newcomer's worklist has work on it."""
+    from django.db.models import Count
+
+    from cityloop.appeals.enums import HANDLING_STATUSES
+    from cityloop.appeals.models import Appeal
+
+    busiest = (
+        Appeal.objects.filter(status__in=HANDLING_STATUSES, main_unit__kind=UnitKind.STREET_OFFICE)
+        .values("main_unit")
+        .annotate(n=Count("id"))
+        .order_by("-n", "main_unit")
+        .first()
+    )
+    if busiest is None:
+        return
+    office = Unit.objects.select_related("parent").get(pk=busiest["main_unit"])
+    StaffProfile.objects.filter(user__username="handler").update(
+        unit=office, display_name=f"{office.name}接诉即办专员"
+    )
+    if office.parent is not None:
+        StaffProfile.objects.filter(user__username="district").update(
+            unit=office.parent, display_name=f"{office.parent.name}督办员"
+        )
+
+
 def _train_demo_model(progress: Progress) -> dict[str, Any]:
     """The demo city's own category model, learnt from its history, so that a newcomer sees
     appeals classified and dispatched by themselves. Kept when a model is already in use."""
@@ -89,9 +117,11 @@ def _train_demo_model(progress: Progress) -> dict[str, Any]:
     texts, labels = training_history(limit=50_000)
     if len(set(labels)) < 2:
         return {}
+    progress(0, 1, "model")
     outcome = train_and_register(
-        texts, labels, trained_on="demo city history", progress=lambda _: progress(1, 1, "model")
+        texts, labels, trained_on="demo city history", progress=lambda _: None
     )
+    progress(1, 1, "model")
     return {"model": outcome.record.name, "model_holdout_macro_f1": outcome.new_holdout.macro_f1}
 
 

@@ -89,12 +89,12 @@ def test_staff_timeline_page_and_scope(city):
     assert city.client("handler2").get(f"/appeals/{appeal.tracking_code}/").status_code == 403
 
 
-def test_pages_need_login_and_render_in_english(city, client):
+def test_pages_need_login_and_are_chinese_unless_english_is_chosen(city, client):
     assert client.get("/assessment/").status_code == 302
-    home = client.get("/")
-    assert home.status_code == 200 and "今日受理" in home.content.decode()
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    assert 'lang="en"' in english.content.decode()
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert home.status_code == 200 and "今日受理" in home.content.decode(), "not the browser's"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/").content.decode()
 
 
 def test_assessment_page_ranks_units(city):
