@@ -18,6 +18,7 @@ from cityloop.appeals.services import AppealDraft, merge, receive_appeal
 from cityloop.appeals.services.understanding import understand
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
+from cityloop.dispatch.services import choose_unit
 from cityloop.geo.models import StandardAddress
 from cityloop.taxonomy.models import Category
 from cityloop.web.access import CALL_TAKING, staff_page
@@ -97,8 +98,12 @@ def understanding(request: HttpRequest, actor: Actor) -> HttpResponse:
         standard_address=address,
         category=Category.objects.filter(code=top[0].code).first() if top else None,
     )
+    categories = Category.objects.in_bulk([r.code for r in top if r.code], field_name="code")
+    grid = address.grid if address else None
+    units = {code: choose_unit(category, grid).unit for code, category in categories.items()}
     context = {
         "suggestion": found.suggestion,
+        "ranked": [(r, units.get(r.code)) for r in top],
         "urgency_reasons": found.urgency_reasons,
         "address": address,
         "address_match": found.address,
