@@ -40,7 +40,7 @@ def main() -> None:
 
     from cityloop.appeals.models import Appeal
     from cityloop.cli import _prepare_database, _progress
-    from cityloop.demo.generator import generate_demo_city
+    from cityloop.demo.generator import generate_demo_city, train_demo_model
     from cityloop.org.models import StaffProfile
 
     setup_test_environment()
@@ -56,6 +56,7 @@ def main() -> None:
             f"generated {args.appeals - existing:,} appeals in "
             f"{time.perf_counter() - started:.0f} s"
         )
+    train_demo_model(_progress)  # when the stored model is missing or from an older format
     print(
         f"appeals in the database: {Appeal.objects.count():,}  "
         f"({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,11 +13,13 @@ from django.utils import timezone
 
 from cityloop.classify.metrics import Report, evaluate
 from cityloop.classify.models import ClassifierModel, Correction, UnderstandingSettings
-from cityloop.classify.textmodel import TextClassifier
+from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
 from cityloop.core import clock
 from cityloop.taxonomy.models import Category
 
 _loaded: dict[int, TextClassifier] = {}
+_unusable: set[int] = set()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,25 @@ def _classifier(record: ClassifierModel) -> TextClassifier:
     return _loaded[record.pk]
 
 
-def suggest_category(text: str, k: int = 3) -> CategorySuggestion | None:
-    """The active model's best categories for a text, or None when no model is trained."""
+def usable_model() -> ClassifierModel | None:
+    """The model in use if this code can load it. One made by an older model format is
+    reported once and ignored: appeals then wait for a person until a retrain."""
     record = active_model()
+    if record is None:
+        return None
+    try:
+        _classifier(record)
+    except IncompatibleModel as error:
+        if record.pk not in _unusable:
+            _unusable.add(record.pk)
+            logger.warning("category model %s is not usable (%s): retrain it", record.name, error)
+        return None
+    return record
+
+
+def suggest_category(text: str, k: int = 3) -> CategorySuggestion | None:
+    """The active model's best categories for a text, or None when no usable model exists."""
+    record = usable_model()
     if record is None:
         return None
     paths = dict(
@@ -157,7 +176,7 @@ def train_and_register(
         )
         scored.append((evaluate(held_labels, model.predict(held_texts)), self_training))
     new_report, use_unlabeled = max(scored, key=lambda pair: (pair[0].macro_f1, not pair[1]))
-    current = active_model()
+    current = usable_model()
     old_report = None
     if current is not None:
         old_predictions = _classifier(current).predict(held_texts)

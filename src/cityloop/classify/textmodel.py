@@ -89,6 +89,7 @@ class Features:
         self, ngram_max: int = 3, min_df: int = 2, lead: int = 0, max_chars: int = 0
     ) -> None:
         self.ngram_max = ngram_max
+        self.format = MODEL_FORMAT
         self.lead = lead
         self.max_chars = max_chars
         self.min_df = min_df
@@ -163,6 +164,15 @@ def _fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     return float(minimize_scalar(loss, bounds=(0.01, 10), method="bounded").x)
 
 
+# Raised to 2 when the features changed (block-wise hashing, title lead, max_chars): models
+# stored before must be retrained, not half-loaded.
+MODEL_FORMAT = 2
+
+
+class IncompatibleModel(Exception):
+    """A stored model this code cannot use; train a new one (`cityloop classify train`)."""
+
+
 class TextClassifier:
     def __init__(
         self,
@@ -177,6 +187,7 @@ class TextClassifier:
         max_chars: int = 0,
         seed: int = 7,
     ) -> None:
+        self.format = MODEL_FORMAT
         self.lead = lead
         self.max_chars = max_chars
         self.ngram_max = ngram_max
@@ -301,12 +312,11 @@ class TextClassifier:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TextClassifier:
-        loaded = pickle.loads(zlib.decompress(data))
-        if not isinstance(loaded, cls):
-            raise TypeError("not a TextClassifier payload")
+        """A stored model, or IncompatibleModel when it was made by another model format."""
+        try:
+            loaded = pickle.loads(zlib.decompress(data))
+        except Exception as error:  # a class or module that no longer exists
+            raise IncompatibleModel(f"unreadable model payload: {error}") from error
+        if not isinstance(loaded, cls) or getattr(loaded, "format", None) != MODEL_FORMAT:
+            raise IncompatibleModel("the model was made by another version of cityloop")
         return loaded
-
-
-def baseline() -> TextClassifier:
-    """The simple reference: the same features, no unlabelled data, no self-training."""
-    return TextClassifier(self_training=False)

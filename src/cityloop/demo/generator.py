@@ -66,7 +66,7 @@ def generate_demo_city(
     writer = HistoryWriter(city.units, city.addresses, seed=seed, end=end, days=days)
     written = writer.write(appeals, progress=progress)
     _staff_where_the_work_is()
-    model = _train_demo_model(progress)
+    model = train_demo_model(progress)
     return {
         "seed": seed,
         "districts": sum(1 for a in city.layout.areas if a.level == "district"),
@@ -106,13 +106,13 @@ def _staff_where_the_work_is() -> None:
         )
 
 
-def _train_demo_model(progress: Progress) -> dict[str, Any]:
+def train_demo_model(progress: Progress) -> dict[str, Any]:
     """The demo city's own category model, learnt from its history, so that a newcomer sees
     appeals classified and dispatched by themselves. Kept when a model is already in use."""
     from cityloop.appeals.selectors import training_history
-    from cityloop.classify.services import active_model, train_and_register
+    from cityloop.classify.services import train_and_register, usable_model
 
-    if active_model() is not None:
+    if usable_model() is not None:
         return {}
     texts, labels = training_history(limit=50_000)
     if len(set(labels)) < 2:

@@ -127,6 +127,25 @@ def test_low_confidence_waits_then_a_correction_is_learned(city):
     assert ClassifierModel.objects.filter(is_active=True).count() == 1
 
 
+def test_a_model_from_an_older_format_is_ignored_until_retrained(city):
+    old = train_small_model().record
+    ClassifierModel.objects.filter(pk=old.pk).update(payload=b"not a model of this version")
+    from cityloop.classify import services
+
+    services._loaded.clear()
+    created = post(
+        city.client("calltaker"),
+        "/api/appeals",
+        {
+            "content": "暖气不热室温只有十四度",
+            "standard_address_code": city.addresses[0].code,
+        },
+    ).json()
+    assert created["status"] == "received", "no usable model: a person decides"
+    retrained = train_small_model()
+    assert retrained.activated and retrained.old_holdout is None
+
+
 def test_emergency_is_flagged_at_intake_with_reasons(city):
     created = post(
         city.client("calltaker"),
