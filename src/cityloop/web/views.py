@@ -5,17 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import Satisfaction, Status
-from cityloop.appeals.public_api import evaluate_as_citizen, find_by_code
-from cityloop.appeals.schemas import CitizenEvaluationIn
+from cityloop.appeals.enums import Status
 from cityloop.core import clock
-from cityloop.core.errors import DomainError
 from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.geo.models import AreaLevel
 from cityloop.web.access import ANY_STAFF, staff_page
@@ -49,43 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "month": clock.now().date(),
     }
     return render(request, "web/home.html", context)
-
-
-def track_lookup(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip().upper()
-    if code:
-        return redirect("web:track-detail", code=code)
-    return render(request, "web/track.html", {})
-
-
-def track_detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        appeal = find_by_code(code)
-    except DomainError as error:
-        return render(request, "web/track.html", {"error": error.message, "code": code}, status=404)
-    form_error, form_data = "", request.POST
-    if request.method == "POST":
-        try:
-            payload = CitizenEvaluationIn(
-                phone_last4=form_data.get("phone_last4", ""),
-                contacted=form_data.get("contacted") == "yes",
-                resolved=form_data.get("resolved") == "yes",
-                satisfaction=form_data.get("satisfaction", ""),
-                comment=form_data.get("comment", ""),
-            )
-            evaluate_as_citizen(code, payload)
-            return redirect("web:track-detail", code=appeal.tracking_code)
-        except DomainError as error:
-            form_error = error.message
-        except ValueError:
-            form_error = _("请填写手机号后四位")
-    context = {
-        "view": selectors.public_view(appeal),
-        "satisfaction_choices": Satisfaction.choices,
-        "form_error": form_error,
-        "form_data": form_data,
-    }
-    return render(request, "web/track_detail.html", context, status=400 if form_error else 200)
 
 
 @staff_page(ANY_STAFF)

@@ -1,4 +1,5 @@
-"""Citizen portal: report a problem without logging in, then track it by code."""
+"""Citizen portal: report a problem without logging in, track it by code, rate the result
+(which reopens the appeal when it is not resolved)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import Channel
+from cityloop.appeals.enums import Channel, Satisfaction
+from cityloop.appeals.public_api import evaluate_as_citizen, find_by_code
+from cityloop.appeals.schemas import CitizenEvaluationIn
 from cityloop.appeals.services import AppealDraft, receive_appeal
 from cityloop.appeals.services.attachments import attach, check_uploads
 from cityloop.core.errors import DomainError
@@ -51,3 +55,40 @@ def report(request: HttpRequest) -> HttpResponse:
     status = 400 if form.errors else 200
     context = {"form": form, "tile_url": settings.CITYLOOP_TILE_URL}
     return render(request, "web/report.html", context, status=status)
+
+
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip().upper()
+    if code:
+        return redirect("web:track-detail", code=code)
+    return render(request, "web/track.html", {})
+
+
+def track_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        appeal = find_by_code(code)
+    except DomainError as error:
+        return render(request, "web/track.html", {"error": error.message, "code": code}, status=404)
+    form_error, form_data = "", request.POST
+    if request.method == "POST":
+        try:
+            payload = CitizenEvaluationIn(
+                phone_last4=form_data.get("phone_last4", ""),
+                contacted=form_data.get("contacted") == "yes",
+                resolved=form_data.get("resolved") == "yes",
+                satisfaction=form_data.get("satisfaction", ""),
+                comment=form_data.get("comment", ""),
+            )
+            evaluate_as_citizen(code, payload)
+            return redirect("web:track-detail", code=appeal.tracking_code)
+        except DomainError as error:
+            form_error = error.message
+        except ValueError:
+            form_error = _("请填写手机号后四位")
+    context = {
+        "view": selectors.public_view(appeal),
+        "satisfaction_choices": Satisfaction.choices,
+        "form_error": form_error,
+        "form_data": form_data,
+    }
+    return render(request, "web/track_detail.html", context, status=400 if form_error else 200)
