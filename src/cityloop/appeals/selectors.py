@@ -106,6 +106,7 @@ def appeal_detail(appeal: Appeal) -> dict[str, Any]:
                 "unit": _unit_ref(a.unit),
                 "role": a.role,
                 "status": a.status,
+                "status_label": str(AssignmentStatus(a.status).label),
                 "assigned_at": a.assigned_at,
                 "signed_at": a.signed_at,
                 "replied_at": a.replied_at,
@@ -136,6 +137,8 @@ def event_out(event: AppealEvent) -> dict[str, Any]:
         "actor": event.actor_name,
         "from_status": event.from_status,
         "to_status": event.to_status,
+        "from_status_label": str(Status(event.from_status).label) if event.from_status else "",
+        "to_status_label": str(Status(event.to_status).label) if event.to_status else "",
         "reason": event.reason,
         "changes": event.changes,
     }
