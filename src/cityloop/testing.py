@@ -49,6 +49,30 @@ class TinyCity:
     def category(self, *names: str) -> Category:
         return Category.objects.get(path=" › ".join(names))
 
+    def receive(
+        self,
+        *,
+        street: int = 0,
+        category: tuple[str, ...] = ("城乡建设", "城市建设和市政管理", "城市公共设施"),
+        **fields: Any,
+    ) -> Any:
+        """A street-light appeal taken by the call-taker at a street's standard address (it
+        goes to that street's office); any draft field can be given."""
+        from cityloop.appeals.services import AppealDraft, receive_appeal
+
+        draft = AppealDraft(
+            **{
+                "channel": "phone",
+                "title": "路灯不亮",
+                "content": "小区门口路灯坏了",
+                "caller_phone": "13800138000",
+                "standard_address_code": self.addresses[street].code,
+                "category_code": self.category(*category).code,
+                **fields,
+            }
+        )
+        return receive_appeal(draft, actor=self.actor("calltaker"))
+
 
 def build_tiny_city() -> TinyCity:
     seed_reference()

@@ -14,9 +14,8 @@ from cityloop.appeals.schemas import AppealOut, ErrorOut
 from cityloop.appeals.services.understanding import matchers, understand
 from cityloop.classify.reply_check import check_reply
 from cityloop.core.api_auth import STAFF_AUTH
-from cityloop.dispatch.services import choose_unit
+from cityloop.dispatch.services import decisions_for
 from cityloop.geo.models import StandardAddress
-from cityloop.taxonomy.models import Category
 
 router = Router(auth=STAFF_AUTH, tags=["understanding"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -91,11 +90,10 @@ class ReplyCheckOut(Schema):
 
 def _with_units(ranked: list[dict[str, Any]], grid: Any) -> list[dict[str, Any]]:
     """For each suggested category, the unit the responsibility rules would choose."""
-    categories = {c.code: c for c in Category.objects.filter(code__in=[r["code"] for r in ranked])}
+    decisions = decisions_for([r["code"] for r in ranked], grid)
     out = []
     for row in ranked:
-        category = categories.get(row["code"])
-        decision = choose_unit(category, grid) if category else None
+        decision = decisions.get(row["code"])
         out.append(
             {
                 **row,
@@ -192,7 +190,14 @@ def same_problem(request: HttpRequest, code: str) -> list[Any]:
 )
 def caller_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
     actor = Actor.from_user(request.user)
-    visible = selectors.visible_appeals(actor)
+    earlier = duplicates.caller_history(phone)
+    if not actor.sees_everything:
+        allowed = set(
+            selectors.visible_appeals(actor)
+            .filter(pk__in=[a.pk for a in earlier])
+            .values_list("pk", flat=True)
+        )
+        earlier = [a for a in earlier if a.pk in allowed]
     return [
         {
             "tracking_code": a.tracking_code,
@@ -201,8 +206,7 @@ def caller_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
             "received_at": a.received_at,
             "main_unit": a.main_unit.name if a.main_unit else None,
         }
-        for a in duplicates.caller_history(phone)
-        if actor.sees_everything or visible.filter(pk=a.pk).exists()
+        for a in earlier
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -73,3 +74,10 @@ def choose_unit(category: Category | None, area: Area | None) -> DispatchDecisio
             _("无匹配的职责规则，由属地区政府兜底（%(unit)s）") % {"unit": fallback.name},
         )
     return DispatchDecision(None, None, _("无匹配的职责规则且位置不明，需派单员人工派单"))
+
+
+def decisions_for(category_codes: Iterable[str], area: Area | None) -> dict[str, DispatchDecision]:
+    """The unit the rules would choose for each of these categories at this place (the
+    suggestions a person sees before deciding)."""
+    categories = Category.objects.in_bulk([c for c in category_codes if c], field_name="code")
+    return {code: choose_unit(category, area) for code, category in categories.items()}

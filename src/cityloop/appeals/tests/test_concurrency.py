@@ -38,16 +38,7 @@ def race(*jobs: Callable[[], object]) -> list[object]:
 def test_reply_and_send_back_at_once(city_tx):
     city = city_tx
     for _round in range(5):
-        appeal = services.receive_appeal(
-            services.AppealDraft(
-                channel="phone",
-                title="t",
-                content="路灯坏了",
-                standard_address_code=city.addresses[0].code,
-                category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-            ),
-            actor=city.actor("calltaker"),
-        )
+        appeal = city.receive(title="t", content="路灯坏了")
         code = appeal.tracking_code
         handler = city.actor("handler1")
         services.sign_for(code, actor=handler)
@@ -72,16 +63,7 @@ def test_reply_and_send_back_at_once(city_tx):
 
 def test_two_handlers_replying_at_once_record_one_reply(city_tx):
     city = city_tx
-    appeal = services.receive_appeal(
-        services.AppealDraft(
-            channel="phone",
-            title="t",
-            content="路灯坏了",
-            standard_address_code=city.addresses[0].code,
-            category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        ),
-        actor=city.actor("calltaker"),
-    )
+    appeal = city.receive(title="t", content="路灯坏了")
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     code, handler = appeal.tracking_code, city.actor("handler1")
     results = race(

@@ -15,27 +15,12 @@ from cityloop.core.errors import Conflict, DomainError, PermissionDenied
 from cityloop.evaluate.services import record_callback
 
 
-def new_appeal(
-    city, *, street=0, category=("城乡建设", "城市建设和市政管理", "城市公共设施"), **extra
-):
-    draft = services.AppealDraft(
-        channel="phone",
-        title="路灯不亮",
-        content="小区门口路灯坏了",
-        caller_phone="13800138000",
-        standard_address_code=city.addresses[street].code,
-        category_code=city.category(*category).code,
-        **extra,
-    )
-    return services.receive_appeal(draft, actor=city.actor("calltaker"))
-
-
 def actions(appeal):
     return list(AppealEvent.objects.filter(appeal=appeal).values_list("action", flat=True))
 
 
 def test_send_back_and_redispatch(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     assert appeal.main_unit == city.street_offices[0]
     first_due = appeal.reply_due_at
     with pytest.raises(DomainError) as refused:
@@ -75,7 +60,7 @@ def test_send_back_and_redispatch(city):
 
 
 def test_extension_request_approved_moves_the_deadline_by_working_days(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     handler, supervisor = city.actor("handler1"), city.actor("supervisor")
     with pytest.raises(DomainError) as early:
         services.request_extension(
@@ -109,7 +94,7 @@ def test_extension_request_approved_moves_the_deadline_by_working_days(city):
 
 
 def test_rejected_extension_keeps_the_deadline(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     request = services.request_extension(
         appeal.tracking_code, actor=city.actor("handler1"), extra_working_days=2, reason="x"
@@ -122,7 +107,7 @@ def test_rejected_extension_keeps_the_deadline(city):
 
 
 def test_co_handling_main_and_assisting_units(city):
-    appeal = new_appeal(city, assist_unit_codes=["WATER"])
+    appeal = city.receive(assist_unit_codes=["WATER"])
     assert appeal.assignments.filter(role=AssignmentRole.ASSIST, unit=city.water).exists()
     water = city.actor("waterman")
     services.sign_for(appeal.tracking_code, actor=water)
@@ -158,7 +143,7 @@ def test_co_handling_main_and_assisting_units(city):
 
 
 def test_merge_duplicates_into_one_case(city):
-    first, second = new_appeal(city), new_appeal(city)
+    first, second = city.receive(), city.receive()
     services.merge(
         second.tracking_code,
         into_code=first.tracking_code,
@@ -171,7 +156,7 @@ def test_merge_duplicates_into_one_case(city):
     with pytest.raises(DomainError) as again:
         services.sign_for(second.tracking_code, actor=city.actor("handler1"))
     assert again.value.code == "illegal_transition"
-    third = new_appeal(city)
+    third = city.receive()
     with pytest.raises(DomainError) as into_merged:
         services.merge(
             third.tracking_code,
@@ -189,7 +174,7 @@ def walk_to_replied(city, appeal):
 
 
 def test_reopen_when_the_citizen_says_not_resolved(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     walk_to_replied(city, appeal)
     later = clock.now() + timedelta(days=3)
     with clock.frozen_at(later):
@@ -223,7 +208,7 @@ def test_reopen_when_the_citizen_says_not_resolved(city):
 
 
 def test_deferred_cannot_be_resolved_now(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     with pytest.raises(DomainError):
         services.defer(
@@ -247,7 +232,7 @@ def test_deferred_cannot_be_resolved_now(city):
 
 
 def test_illegal_transition_is_refused_and_changes_nothing(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     version = Appeal.objects.get(pk=appeal.pk).version
     with pytest.raises(DomainError) as refused:
         services.reply(appeal.tracking_code, actor=city.actor("handler1"), text="已处理")
@@ -261,7 +246,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(city):
 
 
 def test_stale_version_is_refused(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     seen = Appeal.objects.get(pk=appeal.pk).version
     services.sign_for(appeal.tracking_code, actor=city.actor("handler1"), expected_version=seen)
     with pytest.raises(Conflict):
@@ -271,7 +256,7 @@ def test_stale_version_is_refused(city):
 
 
 def test_deadline_scan_warns_marks_overdue_escalates_once(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     appeal.refresh_from_db()
     assert appeal.warn_at < appeal.reply_due_at
     with clock.frozen_at(appeal.warn_at + timedelta(minutes=1)):
@@ -289,6 +274,6 @@ def test_deadline_scan_warns_marks_overdue_escalates_once(city):
 
 
 def test_citizen_cannot_act_as_staff(city):
-    appeal = new_appeal(city)
+    appeal = city.receive()
     with pytest.raises(PermissionDenied):
         services.dispatch(appeal.tracking_code, actor=Actor.citizen())

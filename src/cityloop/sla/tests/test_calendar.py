@@ -54,19 +54,9 @@ def test_reference_seed_copies_the_package_calendar(city):
 
 
 def test_deadline_of_an_appeal_received_before_spring_festival(city):
-    from cityloop.appeals import services
     from cityloop.core import clock
 
     with clock.frozen_at(at(2026, 2, 13, 15, 0)):
-        appeal = services.receive_appeal(
-            services.AppealDraft(
-                channel="phone",
-                title="t",
-                content="路灯坏了",
-                standard_address_code=city.addresses[0].code,
-                category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-            ),
-            actor=city.actor("calltaker"),
-        )
+        appeal = city.receive(title="t", content="路灯坏了")
     assert appeal.reply_due_at == at(2026, 3, 2, 15, 0)
     assert appeal.sla_policy.name.startswith("一般诉求")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import DecisionStatus, Status
+from cityloop.appeals.enums import DecisionStatus
 from cityloop.appeals.models import Appeal, Attachment
 from cityloop.appeals.services import (
     defer,
@@ -47,7 +47,8 @@ def _date(value: str, field: str) -> date:
         raise DomainError("invalid_date", _("请填写日期，如 2026-12-31"), field=field) from None
 
 
-# action name → what it does with the form; each returns the message shown after success.
+# action name → the service it calls with the form's fields (the transition table says who
+# may call it and when; its label is the message shown after success)
 ACTIONS: dict[str, Callable[[str, Actor, Any, Any], object]] = {
     "sign_for": lambda code, actor, post, files: sign_for(code, actor=actor),
     "record_contact": lambda code, actor, post, files: record_contact(
@@ -111,7 +112,6 @@ def _page(
         "errors": errors or {},
         "failed": failed,
         "posted": request.POST if failed else {},
-        "is_sent_back": appeal.status == Status.SENT_BACK,
     }
     return render(request, "web/appeal_detail.html", context, status=status)
 

@@ -51,6 +51,11 @@ def board(request: HttpRequest, actor: Actor) -> HttpResponse:
         "extensions": extensions.select_related("appeal", "unit").order_by("requested_at")[:30],
         "orders": orders.select_related("appeal", "unit").order_by("respond_by")[:30],
         "repeat_callers": list(repeat_phones),
+        # replies the reply check found weak (答复质量): the supervisor looks before the callback
+        "weak_replies": unit_appeals(actor, [Status.REPLIED])
+        .filter(reply_flagged=True)
+        .select_related("main_unit")
+        .order_by("-replied_at")[:30],
     }
     return render(request, "web/board.html", context)
 

@@ -18,7 +18,7 @@ from cityloop.appeals.services import AppealDraft, merge, receive_appeal
 from cityloop.appeals.services.understanding import understand
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
-from cityloop.dispatch.services import choose_unit
+from cityloop.dispatch.services import decisions_for
 from cityloop.geo.models import StandardAddress
 from cityloop.taxonomy.models import Category
 from cityloop.web.access import CALL_TAKING, staff_page
@@ -90,20 +90,19 @@ def understanding(request: HttpRequest, actor: Actor) -> HttpResponse:
     if found.address is not None:
         address = StandardAddress.objects.select_related("grid").get(code=found.address.code)
     top = found.suggestion.ranked if found.suggestion else []
+    grid = address.grid if address else None
+    decisions = decisions_for([r.code for r in top], grid)
     probe = Appeal(
         title="",
         content=text,
         received_at=clock.now(),
-        grid=address.grid if address else None,
+        grid=grid,
         standard_address=address,
         category=Category.objects.filter(code=top[0].code).first() if top else None,
     )
-    categories = Category.objects.in_bulk([r.code for r in top if r.code], field_name="code")
-    grid = address.grid if address else None
-    units = {code: choose_unit(category, grid).unit for code, category in categories.items()}
     context = {
         "suggestion": found.suggestion,
-        "ranked": [(r, units.get(r.code)) for r in top],
+        "ranked": [(r, getattr(decisions.get(r.code), "unit", None)) for r in top],
         "urgency_reasons": found.urgency_reasons,
         "address": address,
         "address_match": found.address,

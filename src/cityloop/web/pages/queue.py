@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import Status
-from cityloop.appeals.models import Appeal
+from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.services import dispatch, redispatch
 from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import choose_unit
@@ -24,23 +24,26 @@ def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     waiting = (
         Appeal.objects.filter(status__in=[Status.RECEIVED, Status.SENT_BACK])
         .select_related("category", "grid", "street", "district")
-        .order_by("-urgency", "received_at")
+        # "emergency" sorts before "normal": emergencies first, then the longest waiting
+        .order_by("urgency", "received_at")
     )
     page = Paginator(waiting, 25).get_page(request.GET.get("page"))
-    rows = []
-    for appeal in page:
-        decision = choose_unit(appeal.category, appeal.grid) if appeal.category else None
-        rows.append(
-            {
-                "appeal": appeal,
-                "decision": decision,
-                "last_reason": appeal.events.filter(action="send_back")
-                .values_list("reason", flat=True)
-                .last()
-                if appeal.status == Status.SENT_BACK
-                else "",
-            }
+    # the latest send-back reason of each sent-back appeal on the page, in one query
+    send_back_reasons = dict(
+        AppealEvent.objects.filter(
+            appeal__in=[a for a in page if a.status == Status.SENT_BACK], action="send_back"
         )
+        .order_by("appeal_id", "seq")
+        .values_list("appeal_id", "reason")
+    )
+    rows = [
+        {
+            "appeal": appeal,
+            "decision": choose_unit(appeal.category, appeal.grid) if appeal.category else None,
+            "last_reason": send_back_reasons.get(appeal.pk, ""),
+        }
+        for appeal in page
+    ]
     units = Unit.objects.filter(is_active=True).order_by("kind", "code").values_list("code", "name")
     return render(request, "web/queue.html", {"rows": rows, "page": page, "units": units})
 

@@ -28,18 +28,7 @@ def test_pages_ask_for_login_first(client):
 
 
 def test_a_unit_cannot_open_another_units_appeal(city):
-    from cityloop.appeals.services import AppealDraft, receive_appeal
-
-    appeal = receive_appeal(
-        AppealDraft(
-            channel="phone",
-            title="",
-            content="路灯不亮",
-            standard_address_code=city.addresses[0].code,
-            category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        ),
-        actor=city.actor("calltaker"),
-    )
+    appeal = city.receive(title="", content="路灯不亮")
     assert appeal.main_unit == city.street_offices[0]
     assert city.client("handler1").get(f"/appeals/{appeal.tracking_code}/").status_code == 200
     assert city.client("handler2").get(f"/appeals/{appeal.tracking_code}/").status_code == 403
@@ -61,3 +50,32 @@ def test_a_failed_report_keeps_what_was_typed(client, city):
     assert response.status_code == 400
     assert 'data-testid="error-content"' in page
     assert 'value="13800001111"' in page and "光华路1号院" in page
+
+
+def test_a_weak_reply_is_shown_to_the_supervisor(city):
+    from cityloop.appeals.services import reply, sign_for
+
+    appeal = city.receive(title="", content="小区门口路灯不亮已经一周，晚上出行不安全")
+    sign_for(appeal.tracking_code, actor=city.actor("handler1"))
+    reply(appeal.tracking_code, actor=city.actor("handler1"), text="已收悉。")
+    board = city.client("supervisor").get("/board/").content.decode()
+    weak = board.split('data-testid="weak-replies"')[1].split("</table>")[0]
+    assert appeal.tracking_code in weak and "已收悉" in weak
+
+
+def test_a_unit_defers_from_the_appeal_page_and_a_bad_date_keeps_the_reason(city):
+    from cityloop.appeals.models import Appeal
+    from cityloop.appeals.services import sign_for
+
+    appeal = city.receive(title="", content="小区旁边的道路需要整体翻修")
+    sign_for(appeal.tracking_code, actor=city.actor("handler1"))
+    office = city.client("handler1")
+    page = office.get(f"/appeals/{appeal.tracking_code}/").content.decode()
+    assert 'data-testid="defer"' in page
+    url = f"/appeals/{appeal.tracking_code}/defer/"
+    refused = office.post(url, {"planned_date": "明年", "reason": "需纳入明年道路大修计划"})
+    assert refused.status_code == 400 and "需纳入明年道路大修计划" in refused.content.decode()
+    assert Appeal.objects.get(pk=appeal.pk).status == "signed"
+    done = office.post(url, {"planned_date": "2099-06-30", "reason": "需纳入明年道路大修计划"})
+    assert done.status_code == 302
+    assert Appeal.objects.get(pk=appeal.pk).status == "deferred"
