@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status as Created
 
-from cityloop.appeals import selectors, services
+from cityloop.appeals import scope, selectors, services
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.schemas import (
     AppealIn,
@@ -105,10 +105,13 @@ def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 
 def _act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str, Any]:
+    """Check the caller may see the appeal, act, and answer with the appeal as the step left
+    it — also when the step ended the caller's hold on it (a send-back, an assisting
+    unit's reply): the caller was allowed to take it, so it gets its result, not a 403."""
     actor = _actor(request)
     selectors.access_appeal(code, actor)
     action(code, actor=actor, **kwargs)
-    return _detail(request, code)
+    return selectors.appeal_detail(scope.appeal_by_code(code))
 
 
 DETAIL = {200: AppealOut, **ERRORS}

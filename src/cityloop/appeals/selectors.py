@@ -1,54 +1,21 @@
-"""The read side: fetching appeals the caller may see, and shaping them for output."""
+"""The read side: fetching appeals the caller may see (the rule is in scope), and shaping
+them for output."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import AssignmentStatus, Status
 from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.appeals.scope import access_appeal as access_appeal
+from cityloop.appeals.scope import visible_appeals as visible_appeals
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core import clock
-from cityloop.core.errors import NotFound, PermissionDenied
 from cityloop.core.masking import mask_address, mask_name, mask_text
 
-LIVE_ASSIGNMENTS = [AssignmentStatus.PENDING, AssignmentStatus.SIGNED, AssignmentStatus.REPLIED]
-
-
-def visible_appeals(actor: Actor) -> QuerySet[Appeal]:
-    appeals = Appeal.objects.all()
-    unit_ids = actor.visible_unit_ids()
-    if unit_ids is None:
-        return appeals
-    return appeals.filter(
-        Q(main_unit_id__in=unit_ids)
-        | Q(assignments__unit_id__in=unit_ids, assignments__status__in=LIVE_ASSIGNMENTS)
-    ).distinct()
-
-
-def access_appeal(tracking_code: str, actor: Actor) -> Appeal:
-    """The appeal if it exists and the actor may see it; a unit asking for another unit's
-    appeal is refused."""
-    appeal = (
-        Appeal.objects.select_related(
-            "main_unit", "category", "grid", "street", "district", "merged_into"
-        )
-        .filter(tracking_code=tracking_code)
-        .first()
-    )
-    if appeal is None:
-        raise NotFound(
-            "appeal_not_found", _("查询码 %(code)s 对应的诉求不存在"), code=tracking_code
-        )
-    if (
-        actor.visible_unit_ids() is not None
-        and not visible_appeals(actor).filter(pk=appeal.pk).exists()
-    ):
-        raise PermissionDenied("not_your_appeal", _("无权查看其他单位的诉求"))
-    return appeal
+# Who may see what is decided in one place (scope); the read side re-exports it above.
 
 
 def is_overdue(appeal: Appeal) -> bool:

@@ -33,7 +33,9 @@ class Transition:
     target: str | None  # None: the action is recorded but the status stays
     roles: frozenset[str]
     needs_reason: bool = False
-    unit_scoped: bool = False  # the actor must belong to the main unit (or assist, see services)
+    # The actor's units must hold the appeal as main unit (assisting steps: as assisting
+    # unit); every other staff step needs only that the actor may see it (appeals.scope).
+    unit_scoped: bool = False
 
 
 def _t(
@@ -171,8 +173,8 @@ TRANSITIONS: dict[str, Transition] = {
             STAFF_DISPATCH | UNIT_HANDLING | {Role.CALL_TAKER, CITIZEN},
         ),
         _t("add_assist", _("增加协办单位"), HELD_BY_UNIT | {S.RECEIVED}, None, STAFF_DISPATCH),
-        _t("assist_sign_for", _("协办签收"), HELD_BY_UNIT, None, UNIT_HANDLING),
-        _t("assist_reply", _("协办反馈"), HELD_BY_UNIT, None, UNIT_HANDLING),
+        _t("assist_sign_for", _("协办签收"), HELD_BY_UNIT, None, UNIT_HANDLING, unit_scoped=True),
+        _t("assist_reply", _("协办反馈"), HELD_BY_UNIT, None, UNIT_HANDLING, unit_scoped=True),
         _t(
             "request_extension",
             _("申请延期"),
@@ -188,8 +190,17 @@ TRANSITIONS: dict[str, Transition] = {
             {S.SIGNED, S.IN_PROGRESS, S.DEFERRED},
             None,
             SUPERVISING,
+            unit_scoped=True,
         ),
-        _t("supervise", _("督办"), ALL_OPEN | {S.REPLIED}, None, SUPERVISING, needs_reason=True),
+        _t(
+            "supervise",
+            _("督办"),
+            ALL_OPEN | {S.REPLIED},
+            None,
+            SUPERVISING,
+            needs_reason=True,
+            unit_scoped=True,
+        ),
         _t(
             "respond_supervision",
             _("督办反馈"),
@@ -207,6 +218,7 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             UNIT_HANDLING | SUPERVISING,
             needs_reason=True,
+            unit_scoped=True,
         ),
         _t(
             "decide_exclusion",
@@ -214,6 +226,7 @@ TRANSITIONS: dict[str, Transition] = {
             {S.REPLIED, S.EVALUATED, S.CLOSED},
             None,
             SUPERVISING,
+            unit_scoped=True,
         ),
     ]
 }

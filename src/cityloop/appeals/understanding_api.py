@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cityloop.appeals import duplicates, selectors, services
+from cityloop.appeals import duplicates, scope, selectors, services
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.schemas import AppealOut, ErrorOut
 from cityloop.appeals.services.understanding import matchers, understand
@@ -181,8 +181,10 @@ def set_category(request: HttpRequest, code: str, payload: CategoryIn) -> dict[s
     summary="疑似同一问题（建议合并）",
 )
 def same_problem(request: HttpRequest, code: str) -> list[Any]:
-    appeal = selectors.access_appeal(code, Actor.from_user(request.user))
-    return [c.__dict__ for c in duplicates.same_problem_candidates(appeal)]
+    actor = Actor.from_user(request.user)
+    appeal = selectors.access_appeal(code, actor)
+    candidates = duplicates.same_problem_candidates(appeal)
+    return [c.__dict__ for c in scope.only_visible(actor, candidates)]
 
 
 @router.get(
@@ -190,14 +192,7 @@ def same_problem(request: HttpRequest, code: str) -> list[Any]:
 )
 def caller_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
     actor = Actor.from_user(request.user)
-    earlier = duplicates.caller_history(phone)
-    if not actor.sees_everything:
-        allowed = set(
-            selectors.visible_appeals(actor)
-            .filter(pk__in=[a.pk for a in earlier])
-            .values_list("pk", flat=True)
-        )
-        earlier = [a for a in earlier if a.pk in allowed]
+    earlier = scope.only_visible(actor, duplicates.caller_history(phone))
     return [
         {
             "tracking_code": a.tracking_code,

@@ -16,6 +16,7 @@ from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn, ErrorO
 from cityloop.core.api_auth import STAFF_AUTH
 from cityloop.core.errors import DomainError
 from cityloop.evaluate import services
+from cityloop.evaluate.access import check_may_assess
 from cityloop.evaluate.assessment import monthly_ranking
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
@@ -80,7 +81,9 @@ def request_exclusion(request: HttpRequest, code: str, payload: ExclusionIn) -> 
     summary="审批考核剔除",
 )
 def decide_exclusion(request: HttpRequest, code: str, payload: DecisionIn) -> Any:
-    return services.decide_exclusion(code, actor=Actor.from_user(request.user), **payload.dict())
+    actor = Actor.from_user(request.user)
+    selectors.access_appeal(code, actor)
+    return services.decide_exclusion(code, actor=actor, **payload.dict())
 
 
 @router.get(
@@ -89,5 +92,5 @@ def decide_exclusion(request: HttpRequest, code: str, payload: DecisionIn) -> An
     summary="三率考核月度排名 (three rates ranking)",
 )
 def assessment(request: HttpRequest, month: str, unit_kind: str = "") -> list[Any]:
-    Actor.from_user(request.user)
+    check_may_assess(Actor.from_user(request.user))
     return [s.__dict__ for s in monthly_ranking(parse_month(month), unit_kind=unit_kind or None)]

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 
 from cityloop.appeals.actors import Actor
 from cityloop.core.errors import DomainError
+from cityloop.evaluate.access import ASSESSING
 from cityloop.org.models import Role
 
 CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN})
 DISPATCHING: frozenset[str] = frozenset({Role.DISPATCHER, Role.ADMIN})
 HANDLING: frozenset[str] = frozenset({Role.HANDLER, Role.ADMIN})
 SUPERVISING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
-ASSESSING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER, Role.ADMIN})
 ANY_STAFF: frozenset[str] = frozenset(Role.values)
 
 # The pages of the top bar, in order, with the roles that see them.
@@ -33,6 +33,11 @@ NAV = [
     ("web:assessment", gettext_lazy("三率考核"), ASSESSING),
     ("web:dashboard", gettext_lazy("一屏统览"), ANY_STAFF),
 ]
+
+
+def home_of(actor: Actor) -> str:
+    """The page a role starts from (a handler: the worklist), by the order of NAV."""
+    return next((name for name, _label, roles in NAV if actor.role in roles), "web:home")
 
 
 def actor_of(request: HttpRequest) -> Actor | None:

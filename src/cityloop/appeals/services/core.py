@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
+from cityloop.appeals.enums import AssignmentRole
 from cityloop.appeals.events import record_event
-from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent
+from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.appeals.scope import check_scope
 from cityloop.appeals.transitions import Transition, check
-from cityloop.core.errors import Conflict, NotFound, PermissionDenied
-from cityloop.org.models import Role
+from cityloop.core.errors import Conflict, NotFound
 
 
 def lock_appeal(tracking_code: str) -> Appeal:
@@ -27,34 +27,6 @@ def lock_appeal(tracking_code: str) -> Appeal:
         ) from None
 
 
-def assignment_of(appeal: Appeal, actor: Actor) -> AppealAssignment | None:
-    if actor.unit is None:
-        return None
-    return (
-        AppealAssignment.objects.filter(appeal=appeal, unit=actor.unit)
-        .exclude(status__in=[AssignmentStatus.WITHDRAWN, AssignmentStatus.SENT_BACK])
-        .first()
-    )
-
-
-def check_unit_scope(appeal: Appeal, actor: Actor, *, role: str = AssignmentRole.MAIN) -> None:
-    """A handler acts only on appeals its own unit holds; a supervisor on those of units
-    under it; an administrator on any."""
-    visible = actor.visible_unit_ids()
-    if visible is None:
-        return
-    if actor.role == Role.SUPERVISOR and appeal.main_unit_id in visible:
-        return
-    held = assignment_of(appeal, actor)
-    if held is not None and held.role == role:
-        return
-    raise PermissionDenied(
-        "not_your_appeal",
-        _("该诉求不由%(unit)s承办，无权操作"),
-        unit=actor.unit.name if actor.unit else "",
-    )
-
-
 def apply(
     appeal: Appeal,
     action: str,
@@ -63,15 +35,16 @@ def apply(
     reason: str = "",
     fields: dict[str, Any] | None = None,
     expected_version: int | None = None,
-    scope_role: str | None = AssignmentRole.MAIN,
+    scope_role: str = AssignmentRole.MAIN,
     details: dict[str, Any] | None = None,
 ) -> AppealEvent:
     """Apply one action to a locked appeal. Raises DomainError (and the caller's
     transaction rolls back) when the action is not allowed now, for this actor.
-    `details` are facts recorded with the event that are not fields of the appeal."""
+    `details` are facts recorded with the event that are not fields of the appeal;
+    `scope_role` is the role (main or assisting unit) in which the actor's unit must hold
+    the appeal for a unit-scoped step."""
     transition: Transition = check(action, appeal.status, actor.role, reason)
-    if transition.unit_scoped and scope_role is not None:
-        check_unit_scope(appeal, actor, role=scope_role)
+    check_scope(appeal, actor, held_as=scope_role if transition.unit_scoped else None)
     if expected_version is not None and appeal.version != expected_version:
         raise Conflict(
             "stale_version",

@@ -11,16 +11,12 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
-from cityloop.appeals.services.core import apply, assignment_of, lock_appeal
+from cityloop.appeals.scope import live_assist_of
+from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.services.intake import _dispatch_locked
 from cityloop.classify.reply_check import check_reply
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
-
-
-def _held_assist(appeal: Appeal, actor: Actor) -> AppealAssignment | None:
-    held = assignment_of(appeal, actor)
-    return held if held is not None and held.role == AssignmentRole.ASSIST else None
 
 
 def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None = None) -> Appeal:
@@ -28,11 +24,17 @@ def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None =
     now = clock.now()
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
-        assist = _held_assist(appeal, actor)
+        assist = live_assist_of(appeal, actor)
         if assist is not None:
             if assist.status != AssignmentStatus.PENDING:
                 raise DomainError("already_signed", _("本单位已签收该诉求"))
-            apply(appeal, "assist_sign_for", actor, scope_role=None, reason=assist.unit.name)
+            apply(
+                appeal,
+                "assist_sign_for",
+                actor,
+                scope_role=AssignmentRole.ASSIST,
+                reason=assist.unit.name,
+            )
             assist.status, assist.signed_at = AssignmentStatus.SIGNED, now
             assist.save(update_fields=["status", "signed_at"])
             return appeal
@@ -84,9 +86,9 @@ def reply(
     now = clock.now()
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
-        assist = _held_assist(appeal, actor)
+        assist = live_assist_of(appeal, actor)
         if assist is not None:
-            apply(appeal, "assist_reply", actor, scope_role=None, reason=text)
+            apply(appeal, "assist_reply", actor, scope_role=AssignmentRole.ASSIST, reason=text)
             assist.status, assist.replied_at, assist.note = AssignmentStatus.REPLIED, now, text
             assist.save(update_fields=["status", "replied_at", "note"])
             return appeal

@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import DecisionStatus, Status, SupervisionStatus
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
-from cityloop.appeals.services.core import apply, check_unit_scope, lock_appeal
+from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.core import clock
 from cityloop.core.errors import DomainError, NotFound
-from cityloop.org.models import Role
 from cityloop.sla.calendar import add_working_days
 
 MAX_EXTENSION_DAYS = 30
@@ -63,8 +62,6 @@ def decide_extension(
         request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
         if request.status != DecisionStatus.PENDING:
             raise DomainError("extension_decided", _("该延期申请已审批"))
-        if actor.role == Role.SUPERVISOR:
-            check_unit_scope(appeal, actor)
         fields: dict[str, object] = {}
         if approve:
             assert appeal.reply_due_at is not None

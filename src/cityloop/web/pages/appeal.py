@@ -14,7 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from cityloop.appeals import selectors
+from cityloop.appeals import scope, selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import DecisionStatus
 from cityloop.appeals.models import Appeal, Attachment
@@ -30,7 +30,7 @@ from cityloop.appeals.services import (
 from cityloop.appeals.services.attachments import attach
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core.errors import DomainError
-from cityloop.web.access import ANY_STAFF, actor_of, staff_page
+from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
 
 
 def _int(value: str, field: str) -> int:
@@ -147,6 +147,10 @@ def act(request: HttpRequest, actor: Actor, code: str, action: str) -> HttpRespo
             status=error.status,
         )
     messages.success(request, _("已完成：%(action)s") % {"action": TRANSITIONS[action].label})
+    appeal.refresh_from_db()
+    if not scope.may_see(appeal, actor):
+        # the step itself ended the caller's hold (a send-back, an assisting unit's reply)
+        return redirect(home_of(actor))
     return redirect("web:appeal-detail", code=code)
 
 

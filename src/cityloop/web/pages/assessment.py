@@ -13,11 +13,12 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import Satisfaction
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
+from cityloop.evaluate.access import ASSESSING
 from cityloop.evaluate.api import parse_month
 from cityloop.evaluate.assessment import month_bounds, monthly_ranking
 from cityloop.evaluate.export import ranking_pdf, ranking_xlsx
 from cityloop.evaluate.models import AssessmentSettings, Callback
-from cityloop.web.access import ASSESSING, staff_page
+from cityloop.web.access import staff_page
 
 MEASURES = {
     "all": Q(),

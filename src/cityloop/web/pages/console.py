@@ -14,6 +14,7 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.duplicates import caller_history, same_problem_candidates
 from cityloop.appeals.enums import OPEN_STATUSES, Channel
 from cityloop.appeals.models import Appeal
+from cityloop.appeals.scope import only_visible
 from cityloop.appeals.services import AppealDraft, merge, receive_appeal
 from cityloop.appeals.services.understanding import understand
 from cityloop.core import clock
@@ -74,7 +75,7 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_page(CALL_TAKING)
 def caller(request: HttpRequest, actor: Actor) -> HttpResponse:
-    earlier = caller_history(request.GET.get("caller_phone", ""), limit=10)
+    earlier = only_visible(actor, caller_history(request.GET.get("caller_phone", ""), limit=10))
     open_ones = [a for a in earlier if a.status in OPEN_STATUSES]
     return render(request, "web/_caller.html", {"earlier": earlier, "open_ones": open_ones})
 
@@ -107,6 +108,6 @@ def understanding(request: HttpRequest, actor: Actor) -> HttpResponse:
         "address": address,
         "address_match": found.address,
         "address_tried": found.address_tried,
-        "duplicates": same_problem_candidates(probe) if address else [],
+        "duplicates": only_visible(actor, same_problem_candidates(probe)) if address else [],
     }
     return render(request, "web/_understanding.html", context)

@@ -17,6 +17,7 @@ from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import choose_unit
 from cityloop.org.models import Unit
 from cityloop.web.access import DISPATCHING, staff_page
+from cityloop.web.redirects import redirect_back
 
 
 @staff_page(DISPATCHING)
@@ -69,4 +70,4 @@ def send(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
         messages.error(request, f"{code}：{error.message}")
     else:
         messages.success(request, _("%(code)s 已派出") % {"code": code})
-    return redirect(request.POST.get("next") or "web:queue")
+    return redirect_back(request, "web:queue")

@@ -1,0 +1,62 @@
+"""What the unit worklist and the supervisor board list: always within what the actor may
+see (appeals.scope), so a page never decides that itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import DecisionStatus, Status, SupervisionStatus
+from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
+from cityloop.appeals.scope import visible_appeals
+
+IN_HANDS = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
+
+
+def unit_appeals(actor: Actor, statuses: Sequence[str]) -> QuerySet[Appeal]:
+    """Appeals in these statuses that the actor's units hold, the nearest deadline first."""
+    return (
+        visible_appeals(actor, Appeal.objects.filter(status__in=statuses))
+        .select_related("category", "main_unit")
+        .order_by("reply_due_at", "pk")
+    )
+
+
+def supervision_board(actor: Actor, now: datetime) -> dict[str, Any]:
+    """Due soon, overdue, extension requests to decide, open supervision orders, weak
+    replies and repeat callers, of the appeals the supervisor may see."""
+    visible = visible_appeals(actor)
+    handling = unit_appeals(actor, IN_HANDS)
+    overdue = handling.filter(reply_due_at__lt=now)
+    repeat_phones = (
+        visible.filter(received_at__gte=now - timedelta(days=30))
+        .exclude(caller_phone="")
+        .values("caller_phone")
+        .annotate(n=Count("id"))
+        .filter(n__gte=3)
+        .order_by("-n")[:15]
+    )
+    return {
+        "due_soon": handling.filter(
+            reply_due_at__gte=now, reply_due_at__lt=now + timedelta(hours=24)
+        )[:30],
+        "overdue": overdue[:30],
+        "overdue_count": overdue.count(),
+        "extensions": ExtensionRequest.objects.filter(
+            status=DecisionStatus.PENDING, appeal__in=visible
+        )
+        .select_related("appeal", "unit")
+        .order_by("requested_at")[:30],
+        "orders": SupervisionOrder.objects.filter(status=SupervisionStatus.OPEN, appeal__in=visible)
+        .select_related("appeal", "unit")
+        .order_by("respond_by")[:30],
+        "repeat_callers": list(repeat_phones),
+        # replies the reply check found weak (答复质量): the supervisor looks before the callback
+        "weak_replies": unit_appeals(actor, [Status.REPLIED])
+        .filter(reply_flagged=True)
+        .order_by("-replied_at")[:30],
+    }
