@@ -1,5 +1,5 @@
-"""What the unit worklist and the supervisor board list: always within what the actor may
-see (appeals.scope), so a page never decides that itself."""
+"""What the home page, the unit worklist and the supervisor board show: always within what
+the actor may see (appeals.scope), so a page never decides that itself."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import DecisionStatus, Status, SupervisionStatus
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.scope import visible_appeals
+from cityloop.appeals.selectors import HANDLING_OR_WAITING
 
 IN_HANDS = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
 
@@ -59,4 +61,32 @@ def supervision_board(actor: Actor, now: datetime) -> dict[str, Any]:
         "weak_replies": unit_appeals(actor, [Status.REPLIED])
         .filter(reply_flagged=True)
         .order_by("-replied_at")[:30],
+    }
+
+
+def received_today(now: datetime, appeals: QuerySet[Appeal] | None = None) -> int:
+    """Appeals received since local midnight: a public figure for the whole city."""
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        (Appeal.objects.all() if appeals is None else appeals)
+        .filter(received_at__gte=start)
+        .count()
+    )
+
+
+def overview(actor: Actor, now: datetime) -> dict[str, Any]:
+    """The home page of a member of staff: today's intake, the open work by status, the
+    overdue count and the newest appeals — the city for the centre, a unit its own."""
+    visible = visible_appeals(actor)
+    by_status = dict(
+        visible.filter(status__in=HANDLING_OR_WAITING)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {
+        "today": received_today(now, visible),
+        "open_by_status": [(Status(s).label, by_status.get(s, 0)) for s in HANDLING_OR_WAITING],
+        "overdue": visible.filter(status__in=IN_HANDS, reply_due_at__lt=now).count(),
+        "recent": visible.select_related("main_unit", "category").order_by("-received_at")[:12],
     }

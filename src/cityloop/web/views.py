@@ -3,47 +3,35 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import Status
+from cityloop.appeals.worklists import overview, received_today
 from cityloop.core import clock
+from cityloop.evaluate.access import may_assess
 from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.geo.models import AreaLevel
-from cityloop.web.access import ANY_STAFF, staff_page
+from cityloop.web.access import ANY_STAFF, actor_of, staff_page
 from cityloop.web.dashboard import areas_geojson as geojson_of
 from cityloop.web.dashboard import figures as dashboard_figures
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The centre at a glance: today's intake, the open work, the month's leaders."""
-    today_start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
-    appeals = selectors.Appeal.objects
-    by_status = dict(
-        appeals.filter(status__in=list(selectors.HANDLING_OR_WAITING))
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    """Anonymous visitors: a public landing page (report, track, today's intake for the
+    city; no unit figures). Staff: the appeals they may see, and the month's ranking for
+    the roles that may see the assessment."""
+    now = clock.now()
+    actor = actor_of(request) if request.user.is_authenticated else None
+    if actor is None:
+        return render(request, "web/home.html", {"public": True, "today": received_today(now)})
+    month = timezone.localtime(now).date()
     context = {
-        "today": appeals.filter(received_at__gte=today_start).count(),
-        "open_by_status": [
-            (Status(s).label, by_status.get(s, 0)) for s in selectors.HANDLING_OR_WAITING
-        ],
-        "overdue": appeals.filter(
-            status__in=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS],
-            reply_due_at__lt=clock.now(),
-        ).count(),
-        "recent": appeals.select_related("main_unit", "category").order_by("-received_at")[:12]
-        if request.user.is_authenticated
-        else [],
-        "ranking": monthly_ranking(clock.now().date().replace(day=1))[:10],
-        "month": clock.now().date(),
+        **overview(actor, now),
+        "ranking": monthly_ranking(month.replace(day=1))[:10] if may_assess(actor) else None,
+        "month": month,
     }
     return render(request, "web/home.html", context)
 

@@ -32,6 +32,9 @@ def decide(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
                 request_id, actor=actor, approve=approve, note=request.POST.get("note", "")
             )
         except DomainError as error:
+            if error.status in (403, 404):  # not this supervisor's appeal, or no such request
+                context = {"error": error.message}
+                return render(request, "web/error.html", context, status=error.status)
             messages.error(request, str(error.message))
         else:
             messages.success(
