@@ -246,3 +246,63 @@ def test_another_unit_is_refused_and_nothing_changes_its_own_is_allowed(city, ro
     assert allowed.status_code in (200, 201, 302), (route, allowed.status_code, allowed.content)
     if build(scene)["method"] == "post" and route != "api reply check":
         assert snapshot(scene) != before, f"{route}: the owner's request did nothing"
+
+
+def post(client: Any, path: str, payload: dict[str, Any]) -> Any:
+    return client.post(path, data=json.dumps(payload), content_type="application/json")
+
+
+def test_a_send_back_answers_with_the_appeal_as_it_was_left(city):
+    code = city.receive().tracking_code
+    office = city.client("handler1")
+    answer = post(office, f"/api/appeals/{code}/send-back", {"reason": "不属本单位职责"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "sent_back" and answer.json()["main_unit"] is None
+    assert Appeal.objects.get(tracking_code=code).status == "sent_back"
+    # and from now on the street office no longer sees it
+    assert office.get(f"/api/appeals/{code}").status_code == 403
+
+
+def test_an_assisting_units_reply_answers_with_the_result_then_ends_its_hold(city):
+    code = city.receive(assist_unit_codes=["WATER"]).tracking_code
+    water = city.client("waterman")
+    assert post(water, f"/api/appeals/{code}/sign-for", {}).status_code == 200
+    answer = post(water, f"/api/appeals/{code}/reply", {"text": "已关闭阀门配合维修"})
+    assert answer.status_code == 200, answer.content
+    [assist] = [a for a in answer.json()["assignments"] if a["unit"]["code"] == "WATER"]
+    assert assist["status"] == "replied" and assist["note"] == "已关闭阀门配合维修"
+    assert water.get(f"/api/appeals/{code}").status_code == 403
+
+
+def test_an_assisting_unit_cannot_request_the_main_units_exclusion(city):
+    code = city.receive(assist_unit_codes=["WATER"]).tracking_code
+    services.sign_for(code, actor=city.actor("waterman"))
+    services.sign_for(code, actor=city.actor("handler1"))
+    services.reply(code, actor=city.actor("handler1"), text="已更换灯泡，路灯恢复照明。")
+    asked = {"reason": "非本单位原因"}
+    refused = post(city.client("waterman"), f"/api/appeals/{code}/exclusion", asked)
+    assert refused.status_code == 403 and not AssessmentExclusion.objects.exists()
+    done = post(city.client("handler1"), f"/api/appeals/{code}/exclusion", asked)
+    assert done.status_code == 201 and AssessmentExclusion.objects.count() == 1
+
+
+def test_a_district_supervisor_decides_only_exclusions_of_units_under_it(city):
+    water_code = city.receive(
+        category=("城乡建设", "城市建设和市政管理", "自来水供应")
+    ).tracking_code
+    street_code = city.receive().tracking_code
+    for code, handler in ((water_code, "waterman"), (street_code, "handler1")):
+        services.sign_for(code, actor=city.actor(handler))
+        services.reply(code, actor=city.actor(handler), text="已处理完毕，恢复正常。")
+        request_exclusion(code, actor=city.actor(handler), reason="非本单位原因")
+    district = city.client("district_supervisor")
+    approve = {"approve": True}
+    refused = post(district, f"/api/appeals/{water_code}/exclusion/decision", approve)
+    assert refused.status_code == 403, refused.content
+    assert AssessmentExclusion.objects.get(appeal__tracking_code=water_code).status == "pending"
+    allowed = post(district, f"/api/appeals/{street_code}/exclusion/decision", approve)
+    assert allowed.status_code == 200 and allowed.json()["status"] == "approved"
+    centre = post(
+        city.client("supervisor"), f"/api/appeals/{water_code}/exclusion/decision", approve
+    )
+    assert centre.status_code == 200, "the 12345 centre decides for every unit"
