@@ -1,5 +1,5 @@
 """Which staff role may open which page. Appeals inside a page are further limited to what
-the actor may see (selectors.visible_appeals)."""
+the actor may see (appeals.scope)."""
 
 from __future__ import annotations
 
