@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import DecisionStatus, Status, SupervisionStatus
+from cityloop.appeals.enums import AssignmentRole, DecisionStatus, Status, SupervisionStatus
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
+from cityloop.appeals.scope import check_scope
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.core import clock
 from cityloop.core.errors import DomainError, NotFound
@@ -59,6 +60,7 @@ def decide_extension(
         except ExtensionRequest.DoesNotExist:
             raise NotFound("extension_not_found", _("延期申请不存在")) from None
         appeal = lock_appeal(code)
+        check_scope(appeal, actor, held_as=AssignmentRole.MAIN)  # before saying what state
         request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
         if request.status != DecisionStatus.PENDING:
             raise DomainError("extension_decided", _("该延期申请已审批"))
@@ -133,6 +135,7 @@ def respond_supervision(order_id: int, *, actor: Actor, response: str) -> Superv
         if order is None:
             raise NotFound("supervision_not_found", _("督办单不存在"))
         appeal = lock_appeal(order.appeal.tracking_code)
+        check_scope(appeal, actor, held_as=AssignmentRole.MAIN)  # before saying what state
         order = SupervisionOrder.objects.select_for_update().get(pk=order_id)
         if order.status != SupervisionStatus.OPEN:
             raise DomainError("supervision_answered", _("该督办单已反馈"))

@@ -306,3 +306,14 @@ def test_a_district_supervisor_decides_only_exclusions_of_units_under_it(city):
         city.client("supervisor"), f"/api/appeals/{water_code}/exclusion/decision", approve
     )
     assert centre.status_code == 200, "the 12345 centre decides for every unit"
+
+
+def test_another_unit_learns_nothing_of_an_extension_or_order_already_dealt_with(city):
+    scene = build_scene(city)
+    owner, outsider = city.client("district_supervisor"), city.client("water_supervisor")
+    decision = f"/api/extensions/{scene.extension}/decision"
+    assert post(owner, decision, {"approve": False}).status_code == 200
+    assert post(outsider, decision, {"approve": True}).status_code == 403
+    response = f"/api/supervision/{scene.order}/response"
+    assert post(city.client("handler1"), response, {"response": "已办理"}).status_code == 200
+    assert post(city.client("handler2"), response, {"response": "已办理"}).status_code == 403
