@@ -26,6 +26,7 @@ from cityloop.appeals.services.oversight import (
     scan_deadlines,
     supervise,
 )
+from cityloop.appeals.services.placing import locate
 
 __all__ = [
     "AppealDraft",
@@ -35,6 +36,7 @@ __all__ = [
     "decide_extension",
     "defer",
     "dispatch",
+    "locate",
     "merge",
     "receive_appeal",
     "record_contact",
