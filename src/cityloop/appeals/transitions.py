@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.enums import HELD_BY_UNIT_STATUSES, OPEN_STATUSES, Status
+from cityloop.appeals.enums import (
+    HANDLING_STATUSES,
+    HELD_BY_UNIT_STATUSES,
+    OPEN_STATUSES,
+    Status,
+)
 from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.org.models import Role
 
@@ -67,7 +72,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "redispatch",
             _("改派"),
-            {S.DISPATCHED, S.SIGNED, S.IN_PROGRESS},
+            HANDLING_STATUSES,
             S.DISPATCHED,
             STAFF_DISPATCH,
             needs_reason=True,

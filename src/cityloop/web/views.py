@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import Status
+from cityloop.appeals.deadlines import overdue_q
+from cityloop.appeals.enums import UNFINISHED_STATUSES, in_status_order
 from cityloop.core import clock
 from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.geo.models import AreaLevel
@@ -24,21 +25,17 @@ def home(request: HttpRequest) -> HttpResponse:
     """The centre at a glance: today's intake, the open work, the month's leaders."""
     today_start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
     appeals = selectors.Appeal.objects
+    unfinished = in_status_order(UNFINISHED_STATUSES)
     by_status = dict(
-        appeals.filter(status__in=list(selectors.HANDLING_OR_WAITING))
+        appeals.filter(status__in=unfinished)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     context = {
         "today": appeals.filter(received_at__gte=today_start).count(),
-        "open_by_status": [
-            (Status(s).label, by_status.get(s, 0)) for s in selectors.HANDLING_OR_WAITING
-        ],
-        "overdue": appeals.filter(
-            status__in=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS],
-            reply_due_at__lt=clock.now(),
-        ).count(),
+        "open_by_status": [(s.label, by_status.get(s, 0)) for s in unfinished],
+        "overdue": appeals.filter(overdue_q(clock.now())).count(),
         "recent": appeals.select_related("main_unit", "category").order_by("-received_at")[:12]
         if request.user.is_authenticated
         else [],

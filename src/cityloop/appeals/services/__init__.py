@@ -18,6 +18,7 @@ from cityloop.appeals.services.intake import (
     dispatch,
     receive_appeal,
     redispatch,
+    send_to_unit,
 )
 from cityloop.appeals.services.oversight import (
     decide_extension,
@@ -48,6 +49,7 @@ __all__ = [
     "resume",
     "scan_deadlines",
     "send_back",
+    "send_to_unit",
     "sign_for",
     "supervise",
 ]

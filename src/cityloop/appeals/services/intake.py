@@ -19,7 +19,7 @@ from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.services.placing import place_fields
 from cityloop.appeals.services.understanding import apply_understanding, understand
-from cityloop.appeals.transitions import check
+from cityloop.appeals.transitions import TRANSITIONS, check
 from cityloop.classify.services import record_correction
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
@@ -331,6 +331,33 @@ def redispatch(
             expected_version=expected_version,
         )
     return appeal
+
+
+def send_to_unit(
+    tracking_code: str,
+    *,
+    actor: Actor,
+    unit_code: str = "",
+    reason: str = "",
+    assist_unit_codes: Sequence[str] = (),
+) -> Appeal:
+    """The dispatcher's one "send" button: 派单 for an appeal waiting for a unit (new or
+    sent back), 改派 for one a unit holds. The transition table says which applies."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        if appeal.status not in TRANSITIONS["redispatch"].sources:
+            return dispatch(
+                tracking_code,
+                actor=actor,
+                unit_code=unit_code,
+                reason=reason,
+                assist_unit_codes=assist_unit_codes,
+            )
+        appeal = redispatch(tracking_code, actor=actor, unit_code=unit_code, reason=reason)
+        for unit in _units(assist_unit_codes):
+            if unit.pk != appeal.main_unit_id:
+                _add_assist_locked(appeal, actor, unit)
+        return appeal
 
 
 def add_assist(tracking_code: str, *, actor: Actor, unit_code: str) -> Appeal:

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import DecisionStatus, Status, SupervisionStatus
+from cityloop.appeals.deadlines import overdue_q
+from cityloop.appeals.enums import HANDLING_STATUSES, DecisionStatus, Status, SupervisionStatus
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.services import decide_extension
 from cityloop.core import clock
@@ -20,13 +21,12 @@ from cityloop.core.errors import DomainError
 from cityloop.web.access import SUPERVISING, staff_page
 from cityloop.web.pages.worklist import unit_appeals
 
-IN_HANDS = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
-
 
 @staff_page(SUPERVISING)
 def board(request: HttpRequest, actor: Actor) -> HttpResponse:
     now = clock.now()
-    handling = unit_appeals(actor, IN_HANDS).select_related("main_unit", "category")
+    handling = unit_appeals(actor, HANDLING_STATUSES).select_related("main_unit", "category")
+    overdue = handling.filter(overdue_q(now))
     unit_ids = actor.visible_unit_ids()
     extensions = ExtensionRequest.objects.filter(status=DecisionStatus.PENDING)
     orders = SupervisionOrder.objects.filter(status=SupervisionStatus.OPEN)
@@ -46,8 +46,8 @@ def board(request: HttpRequest, actor: Actor) -> HttpResponse:
         "due_soon": handling.filter(
             reply_due_at__gte=now, reply_due_at__lt=now + timedelta(hours=24)
         ).order_by("reply_due_at")[:30],
-        "overdue": handling.filter(reply_due_at__lt=now).order_by("reply_due_at")[:30],
-        "overdue_count": handling.filter(reply_due_at__lt=now).count(),
+        "overdue": overdue.order_by("reply_due_at")[:30],
+        "overdue_count": overdue.count(),
         "extensions": extensions.select_related("appeal", "unit").order_by("requested_at")[:30],
         "orders": orders.select_related("appeal", "unit").order_by("respond_by")[:30],
         "repeat_callers": list(repeat_phones),

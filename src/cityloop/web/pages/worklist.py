@@ -3,7 +3,7 @@ deadline first, overdue ones in red."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -12,13 +12,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import AssignmentStatus, Status
+from cityloop.appeals.enums import HELD_BY_UNIT_STATUSES, AssignmentStatus, Status
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.core import clock
 from cityloop.web.access import HANDLING, staff_page
 
 VIEWS = {
-    "all": (_("全部在办"), [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.DEFERRED]),
+    "all": (_("全部在办"), HELD_BY_UNIT_STATUSES),
     "to_sign": (_("待签收"), [Status.DISPATCHED]),
     "handling": (_("办理中"), [Status.SIGNED, Status.IN_PROGRESS]),
     "deferred": (_("挂账"), [Status.DEFERRED]),
@@ -26,7 +26,7 @@ VIEWS = {
 }
 
 
-def unit_appeals(actor: Actor, statuses: Sequence[str]) -> QuerySet[Appeal]:
+def unit_appeals(actor: Actor, statuses: Collection[str]) -> QuerySet[Appeal]:
     """Appeals the actor's unit handles as main unit or assists on, in these statuses."""
     appeals = Appeal.objects.filter(status__in=statuses)
     unit_ids = actor.visible_unit_ids()
