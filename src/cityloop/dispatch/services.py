@@ -76,7 +76,13 @@ def choose_unit(
             continue
         reason = _("按职责规则：%(reason)s") % {"reason": rule.reason}
         return DispatchDecision(unit, rule, _after_send_back(reason, passed_over))
-    fallback = _territorial_unit(area, AreaLevel.DISTRICT, UnitKind.DISTRICT_GOVERNMENT)
+    # The district government backs up a known problem no rule covers; an appeal whose
+    # category is unknown waits for a person to classify it instead.
+    fallback = (
+        _territorial_unit(area, AreaLevel.DISTRICT, UnitKind.DISTRICT_GOVERNMENT)
+        if category is not None
+        else None
+    )
     if fallback is not None and fallback.pk not in avoided:
         reason = _("无匹配的职责规则，由属地区政府兜底（%(unit)s）") % {"unit": fallback.name}
         return DispatchDecision(fallback, None, _after_send_back(reason, passed_over))
