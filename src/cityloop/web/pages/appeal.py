@@ -20,11 +20,11 @@ from cityloop.appeals.enums import DecisionStatus
 from cityloop.appeals.models import Appeal, Attachment, SupervisionOrder
 from cityloop.appeals.services import (
     defer,
-    respond_supervision,
-    resume,
     record_contact,
     reply,
     request_extension,
+    respond_supervision,
+    resume,
     send_back,
     sign_for,
     supervise,
