@@ -31,7 +31,7 @@ from cityloop.appeals.services import (
 )
 from cityloop.appeals.services.attachments import attach
 from cityloop.appeals.transitions import TRANSITIONS
-from cityloop.core.errors import DomainError
+from cityloop.core.errors import DomainError, NotFound
 from cityloop.evaluate.models import AssessmentExclusion
 from cityloop.evaluate.services import decide_exclusion, request_exclusion
 from cityloop.web.access import ANY_STAFF, actor_of, staff_page
@@ -55,7 +55,7 @@ def _order_of(code: str, value: str) -> int:
     """The supervision order being answered, which must be one of this appeal's."""
     order_id = _int(value, "response")
     if not SupervisionOrder.objects.filter(pk=order_id, appeal__tracking_code=code).exists():
-        raise DomainError("supervision_not_found", _("督办单不存在"), field="response")
+        raise NotFound("supervision_not_found", _("督办单不存在"), field="response")
     return order_id
 
 
@@ -163,6 +163,8 @@ def act(request: HttpRequest, actor: Actor, code: str, action: str) -> HttpRespo
         return redirect("web:appeal-detail", code=code)
     try:
         ACTIONS[action](code, actor, request.POST, request.FILES)
+    except NotFound as error:  # a record the form names is not there (not a form mistake)
+        return render(request, "web/error.html", {"error": error.message}, status=error.status)
     except DomainError as error:
         appeal.refresh_from_db()
         field = str(error.params.get("field") or "__all__")
