@@ -333,3 +333,19 @@ def test_board_lists_weak_replies_and_overdue_appeals(city):
     assert weak in weak_table[: weak_table.index("</table>")]
     overdue_table = page[page.index('data-testid="overdue"') :]
     assert late in overdue_table[: overdue_table.index("</table>")]
+
+
+def test_queue_send_for_an_appeal_a_unit_holds_is_a_redispatch_with_a_reason(city):
+    """A form sent after another dispatcher acted: the status makes it 改派, which needs a
+    reason (transition table); without one nothing changes."""
+    code = city.receive().tracking_code
+    dispatcher = city.client("dispatcher")
+    refused = dispatcher.post(f"/queue/{code}/dispatch/", {"unit_code": "CGW"}, follow=True)
+    assert "“改派”需要填写理由" in shown(refused)
+    assert Appeal.objects.get(tracking_code=code).main_unit == city.street_offices[0]
+    done = dispatcher.post(
+        f"/queue/{code}/dispatch/", {"unit_code": "CGW", "reason": "市管道路"}, follow=True
+    )
+    assert f"{code} 已派出" in shown(done)
+    assert events(code)[-1] == "redispatch"
+    assert Appeal.objects.get(tracking_code=code).main_unit == city.cityops
