@@ -23,7 +23,7 @@ from cityloop.core import clock
 from cityloop.core.errors import DomainError, NotFound
 from cityloop.org.models import Role
 from cityloop.sla.calendar import add_working_days
-from cityloop.sla.services import warn_before
+from cityloop.sla.services import choose_policy, warn_before
 
 MAX_EXTENSION_DAYS = 30
 
@@ -76,10 +76,12 @@ def decide_extension(
         if approve:
             assert appeal.reply_due_at is not None
             new_due = add_working_days(appeal.reply_due_at, request.extra_working_days)
-            assert appeal.sla_policy is not None
+            policy = appeal.sla_policy or choose_policy(
+                appeal.category, appeal.urgency, appeal.is_complex
+            )
             fields = {
                 "reply_due_at": new_due,
-                "warn_at": warn_before(new_due, appeal.received_at, appeal.sla_policy),
+                "warn_at": warn_before(new_due, appeal.received_at, policy),
                 "warned_at": None,
                 "overdue_at": None,
             }
