@@ -26,6 +26,8 @@ class Status(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
+# The status sets, defined once; everything else (transitions, scans, pages) uses these.
+# Open: not yet answered, merged or closed.
 OPEN_STATUSES = frozenset(
     {
         Status.RECEIVED,
@@ -36,8 +38,19 @@ OPEN_STATUSES = frozenset(
         Status.DEFERRED,
     }
 )
-# Statuses in which a unit holds the appeal and its reply clock runs.
+# Waiting for a dispatcher to choose a unit (the dispatcher queue).
+WAITING_FOR_DISPATCH = frozenset({Status.RECEIVED, Status.SENT_BACK})
+# Statuses in which a unit holds the appeal and its reply clock runs (超期 is judged here).
 HANDLING_STATUSES = frozenset({Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS})
+# A unit holds the appeal: handling, or deferred (挂账, followed up at its planned date).
+HELD_BY_UNIT_STATUSES = HANDLING_STATUSES | {Status.DEFERRED}
+# Not finished for the citizen: open, or answered and waiting for the evaluation.
+UNFINISHED_STATUSES = OPEN_STATUSES | {Status.REPLIED}
+
+
+def in_status_order(statuses: frozenset[str]) -> list[Status]:
+    """A status set in the order of an appeal's life (for tables and tabs)."""
+    return [status for status in Status if status in statuses]
 
 
 class AssignmentRole(models.TextChoices):

@@ -73,6 +73,9 @@ class Appeal(models.Model):
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     sign_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    sign_warn_at = models.DateTimeField(_("签收预警时间"), null=True, blank=True)
+    sign_warned_at = models.DateTimeField(_("已签收预警"), null=True, blank=True)
+    sign_overdue_at = models.DateTimeField(_("签收超时时间"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     contacted_at = models.DateTimeField(_("联系诉求人时间"), null=True, blank=True)
     reply_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
@@ -84,6 +87,7 @@ class Appeal(models.Model):
     reply_check = models.JSONField(_("答复质量检查"), default=dict, blank=True)
     reply_flagged = models.BooleanField(_("答复待督办复核"), default=False, db_index=True)
     deferred_until = models.DateField(_("计划解决日期"), null=True, blank=True)
+    defer_followed_at = models.DateTimeField(_("挂账到期督办时间"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 

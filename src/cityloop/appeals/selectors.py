@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cityloop.appeals.deadlines import is_overdue
 from cityloop.appeals.enums import AssignmentStatus, Status
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.scope import access_appeal as access_appeal
@@ -16,14 +17,6 @@ from cityloop.core import clock
 from cityloop.core.masking import mask_address, mask_name, mask_text
 
 # Who may see what is decided in one place (scope); the read side re-exports it above.
-
-
-def is_overdue(appeal: Appeal) -> bool:
-    if appeal.status in (Status.REPLIED, Status.EVALUATED, Status.CLOSED, Status.MERGED):
-        return bool(
-            appeal.replied_at and appeal.reply_due_at and appeal.replied_at > appeal.reply_due_at
-        )
-    return bool(appeal.reply_due_at and clock.now() > appeal.reply_due_at)
 
 
 def _unit_ref(unit: Any) -> dict[str, str] | None:
@@ -66,7 +59,7 @@ def appeal_detail(appeal: Appeal) -> dict[str, Any]:
         "category_code": appeal.category.code if appeal.category else None,
         "category": appeal.category.path if appeal.category else None,
         "main_unit": _unit_ref(appeal.main_unit),
-        "overdue": is_overdue(appeal),
+        "overdue": is_overdue(appeal, clock.now()),
         "merged_into": appeal.merged_into.tracking_code if appeal.merged_into else None,
         "assignments": [
             {
@@ -165,17 +158,6 @@ def _public_actor(event: AppealEvent) -> str:
     if event.actor_id is None:
         return event.actor_name if event.action in {"evaluate", "reopen"} else _("12345热线")
     return _("12345热线")
-
-
-HANDLING_OR_WAITING = [
-    Status.RECEIVED,
-    Status.SENT_BACK,
-    Status.DISPATCHED,
-    Status.SIGNED,
-    Status.IN_PROGRESS,
-    Status.DEFERRED,
-    Status.REPLIED,
-]
 
 
 def training_history(limit: int = 200_000) -> tuple[list[str], list[str]]:

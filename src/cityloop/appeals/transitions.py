@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.enums import Status
+from cityloop.appeals.enums import (
+    HANDLING_STATUSES,
+    HELD_BY_UNIT_STATUSES,
+    OPEN_STATUSES,
+    Status,
+)
 from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.org.models import Role
 
 S = Status
-ALL_OPEN = frozenset({S.RECEIVED, S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.SENT_BACK, S.DEFERRED})
-HELD_BY_UNIT = frozenset({S.DISPATCHED, S.SIGNED, S.IN_PROGRESS, S.DEFERRED})
+ALL_OPEN = OPEN_STATUSES
+HELD_BY_UNIT = HELD_BY_UNIT_STATUSES
 
 # Pseudo-roles for actors who are not staff.
 CITIZEN = "citizen"
@@ -69,7 +74,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "redispatch",
             _("改派"),
-            {S.DISPATCHED, S.SIGNED, S.IN_PROGRESS},
+            HANDLING_STATUSES,
             S.DISPATCHED,
             STAFF_DISPATCH,
             needs_reason=True,
@@ -211,6 +216,11 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t("warn", _("临期预警"), HELD_BY_UNIT, None, {SYSTEM}),
         _t("mark_overdue", _("超期"), HELD_BY_UNIT, None, {SYSTEM}),
+        # The sign-for deadline is watched like the reply deadline (only before signing).
+        _t("sign_warn", _("签收临期预警"), {S.DISPATCHED}, None, {SYSTEM}),
+        _t("mark_sign_overdue", _("签收超时"), {S.DISPATCHED}, None, {SYSTEM}),
+        # A deferred appeal's planned date has come: the centre follows it up.
+        _t("defer_due", _("挂账到期"), {S.DEFERRED}, None, {SYSTEM}),
         _t(
             "request_exclusion",
             _("申请考核剔除"),

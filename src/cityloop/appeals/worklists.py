@@ -3,7 +3,7 @@ the actor may see (appeals.scope), so a page never decides that itself."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,15 +11,20 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import DecisionStatus, Status, SupervisionStatus
+from cityloop.appeals.deadlines import overdue_q
+from cityloop.appeals.enums import (
+    HANDLING_STATUSES,
+    UNFINISHED_STATUSES,
+    DecisionStatus,
+    Status,
+    SupervisionStatus,
+    in_status_order,
+)
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.scope import visible_appeals
-from cityloop.appeals.selectors import HANDLING_OR_WAITING
-
-IN_HANDS = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
 
 
-def unit_appeals(actor: Actor, statuses: Sequence[str]) -> QuerySet[Appeal]:
+def unit_appeals(actor: Actor, statuses: Collection[str]) -> QuerySet[Appeal]:
     """Appeals in these statuses that the actor's units hold, the nearest deadline first."""
     return (
         visible_appeals(actor, Appeal.objects.filter(status__in=statuses))
@@ -32,8 +37,8 @@ def supervision_board(actor: Actor, now: datetime) -> dict[str, Any]:
     """Due soon, overdue, extension requests to decide, open supervision orders, weak
     replies and repeat callers, of the appeals the supervisor may see."""
     visible = visible_appeals(actor)
-    handling = unit_appeals(actor, IN_HANDS)
-    overdue = handling.filter(reply_due_at__lt=now)
+    handling = unit_appeals(actor, HANDLING_STATUSES)
+    overdue = handling.filter(overdue_q(now))
     repeat_phones = (
         visible.filter(received_at__gte=now - timedelta(days=30))
         .exclude(caller_phone="")
@@ -78,15 +83,16 @@ def overview(actor: Actor, now: datetime) -> dict[str, Any]:
     """The home page of a member of staff: today's intake, the open work by status, the
     overdue count and the newest appeals — the city for the centre, a unit its own."""
     visible = visible_appeals(actor)
+    unfinished = in_status_order(UNFINISHED_STATUSES)
     by_status = dict(
-        visible.filter(status__in=HANDLING_OR_WAITING)
+        visible.filter(status__in=unfinished)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     return {
         "today": received_today(now, visible),
-        "open_by_status": [(Status(s).label, by_status.get(s, 0)) for s in HANDLING_OR_WAITING],
-        "overdue": visible.filter(status__in=IN_HANDS, reply_due_at__lt=now).count(),
+        "open_by_status": [(s.label, by_status.get(s, 0)) for s in unfinished],
+        "overdue": visible.filter(overdue_q(now)).count(),
         "recent": visible.select_related("main_unit", "category").order_by("-received_at")[:12],
     }

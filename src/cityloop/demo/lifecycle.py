@@ -16,6 +16,7 @@ from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, St
 from cityloop.demo import texts
 from cityloop.demo.geography import AddressLayout
 from cityloop.sla.models import Urgency
+from cityloop.sla.services import warn_before
 
 CHANNELS = (
     [Channel.PHONE] * 70
@@ -197,7 +198,7 @@ def _handle(
     )
     reply_due = writer.deadline(received, policy.reply_within, policy.reply_unit)
     allowance = reply_due - received
-    warn_at = reply_due - allowance * policy.warn_before_percent / 100
+    warn_at = warn_before(reply_due, received, policy)
     fields.update(sla_policy_id=policy.pk, reply_due_at=reply_due, warn_at=warn_at)
     _dispatch(writer, life, record, unit, reason, dispatched, policy, "系统")
 
@@ -338,7 +339,11 @@ def _dispatch(
         changes={"main_unit": [None, {"id": unit.pk, "name": unit.name}]},
     )
     life.fields.update(
-        main_unit_id=unit.pk, dispatch_reason=reason[:300], dispatched_at=at, sign_due_at=sign_due
+        main_unit_id=unit.pk,
+        dispatch_reason=reason[:300],
+        dispatched_at=at,
+        sign_due_at=sign_due,
+        sign_warn_at=warn_before(sign_due, at, policy),
     )
     life.assignments.append(
         {

@@ -15,6 +15,7 @@ from cityloop.taxonomy.models import Category
 class Deadlines:
     policy: SlaPolicy
     sign_due_at: datetime
+    sign_warn_at: datetime
     reply_due_at: datetime
     warn_at: datetime
 
@@ -55,6 +56,15 @@ def deadlines_for(
     policy = choose_policy(category, urgency, is_complex)
     reply_due = add_duration(received_at, policy.reply_within, policy.reply_unit)
     sign_due = add_duration(dispatched_at, policy.sign_within, policy.sign_unit)
-    allowance = reply_due - received_at
-    warn_at = reply_due - allowance * policy.warn_before_percent / 100
-    return Deadlines(policy, sign_due, reply_due, warn_at)
+    return Deadlines(
+        policy,
+        sign_due,
+        warn_before(sign_due, dispatched_at, policy),
+        reply_due,
+        warn_before(reply_due, received_at, policy),
+    )
+
+
+def warn_before(due: datetime, start: datetime, policy: SlaPolicy) -> datetime:
+    """The warning comes when the policy's share of the time allowed is left."""
+    return due - (due - start) * policy.warn_before_percent / 100

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cityloop.appeals.enums import Status
+from cityloop.appeals.deadlines import overdue_q
+from cityloop.appeals.enums import HANDLING_STATUSES
 from cityloop.appeals.models import Appeal
 from cityloop.core import clock
 from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.geo.models import Area, AreaLevel
-
-HANDLING = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
 
 
 def figures(days: int = 30) -> dict[str, Any]:
@@ -45,9 +44,11 @@ def figures(days: int = 30) -> dict[str, Any]:
     valid = sum(s.valid for s in ranking) or 1
     return {
         "today": Appeal.objects.filter(received_at__gte=today).count(),
-        "open": Appeal.objects.filter(status__in=HANDLING).count(),
-        "overdue": Appeal.objects.filter(status__in=HANDLING, reply_due_at__lt=now).count(),
-        "emergency_open": Appeal.objects.filter(status__in=HANDLING, urgency="emergency").count(),
+        "open": Appeal.objects.filter(status__in=HANDLING_STATUSES).count(),
+        "overdue": Appeal.objects.filter(overdue_q(now)).count(),
+        "emergency_open": Appeal.objects.filter(
+            status__in=HANDLING_STATUSES, urgency="emergency"
+        ).count(),
         "daily": [{"day": row["day"].isoformat(), "n": row["n"]} for row in daily],
         "mix": [
             {
@@ -74,11 +75,11 @@ def figures(days: int = 30) -> dict[str, Any]:
         },
         "since": since.date().isoformat(),
         "hot_grids": list(
-            recent.filter(status__in=HANDLING, grid__isnull=False)
+            recent.filter(status__in=HANDLING_STATUSES, grid__isnull=False)
             .values("grid__code", "grid__name", "street__name")
             .annotate(
                 n=Count("id"),
-                overdue=Count("id", filter=Q(reply_due_at__lt=now)),
+                overdue=Count("id", filter=overdue_q(now)),
                 lat=Avg("lat"),
                 lng=Avg("lng"),
             )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/understand/", console.understanding, name="console-understand"),
     path("queue/", queue.queue, name="queue"),
     path("queue/<str:code>/dispatch/", queue.send, name="queue-send"),
+    path("queue/<str:code>/place/", queue.place, name="queue-place"),
     path("worklist/", worklist.worklist, name="worklist"),
     path("board/", board.board, name="board"),
     path("board/extensions/<int:request_id>/", board.decide, name="board-decide"),

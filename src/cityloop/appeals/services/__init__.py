@@ -18,6 +18,7 @@ from cityloop.appeals.services.intake import (
     dispatch,
     receive_appeal,
     redispatch,
+    send_to_unit,
 )
 from cityloop.appeals.services.oversight import (
     decide_extension,
@@ -26,6 +27,7 @@ from cityloop.appeals.services.oversight import (
     scan_deadlines,
     supervise,
 )
+from cityloop.appeals.services.placing import locate
 
 __all__ = [
     "AppealDraft",
@@ -35,6 +37,7 @@ __all__ = [
     "decide_extension",
     "defer",
     "dispatch",
+    "locate",
     "merge",
     "receive_appeal",
     "record_contact",
@@ -46,6 +49,7 @@ __all__ = [
     "resume",
     "scan_deadlines",
     "send_back",
+    "send_to_unit",
     "sign_for",
     "supervise",
 ]

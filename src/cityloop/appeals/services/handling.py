@@ -120,7 +120,13 @@ def defer(tracking_code: str, *, actor: Actor, reason: str, planned_date: date) 
         raise DomainError("invalid_planned_date", _("计划解决日期须晚于今天"), field="planned_date")
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
-        apply(appeal, "defer", actor, reason=reason, fields={"deferred_until": planned_date})
+        apply(
+            appeal,
+            "defer",
+            actor,
+            reason=reason,
+            fields={"deferred_until": planned_date, "defer_followed_at": None},
+        )
     return appeal
 
 

@@ -12,18 +12,20 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.dispatch_queue import returned_units, suggest_unit
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.services.core import apply, lock_appeal
+from cityloop.appeals.services.placing import place_fields
 from cityloop.appeals.services.understanding import apply_understanding, understand
-from cityloop.appeals.transitions import check
+from cityloop.appeals.transitions import TRANSITIONS, check
 from cityloop.classify.services import record_correction
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import choose_unit
-from cityloop.geo.models import Area, AreaLevel, StandardAddress
-from cityloop.geo.services import ancestor_at, locate
+from cityloop.geo.models import Area, StandardAddress
+from cityloop.geo.services import locate
 from cityloop.org.models import Unit
 from cityloop.sla.models import Urgency
 from cityloop.sla.services import deadlines_for
@@ -112,14 +114,9 @@ def _place(draft: AppealDraft, address: StandardAddress | None) -> dict[str, obj
             lat, lng = address.lat, address.lng
     elif lat is not None and lng is not None:
         grid = locate(lat, lng)
-    return {
-        "lat": lat,
-        "lng": lng,
-        "grid": grid,
-        "street": ancestor_at(grid, AreaLevel.STREET),
-        "district": ancestor_at(grid, AreaLevel.DISTRICT),
-        "address_text": draft.address_text or (address.full_text if address else ""),
-    }
+    return place_fields(
+        grid, lat, lng, draft.address_text or (address.full_text if address else "")
+    )
 
 
 def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = True) -> Appeal:
@@ -128,6 +125,7 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
     Invalid input raises DomainError before anything is written."""
     check("receive", "", actor.role, "")
     category, address = _validate(draft)
+    assist_units = _units(draft.assist_unit_codes)
     place = _place(draft, address)
     received_at = draft.received_at or clock.now()
     found = understand(
@@ -168,13 +166,14 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
         if auto_dispatch and appeal.category is not None:
             decision = choose_unit(appeal.category, appeal.grid)
             if decision.unit is not None:
-                _dispatch_locked(
-                    appeal,
-                    Actor.system(),
-                    decision.unit,
-                    decision.reason,
-                    assist_units=_units(draft.assist_unit_codes),
-                )
+                _dispatch_locked(appeal, Actor.system(), decision.unit, decision.reason)
+        # Co-handling units named at intake are part of the case from the start, dispatched
+        # or not: they are added now (recorded by the system, as the automatic dispatch is)
+        # rather than kept aside, so nothing the call-taker entered can be lost on the way
+        # to a dispatcher. They see and act on the appeal once a main unit holds it.
+        for unit in assist_units:
+            if unit.pk != appeal.main_unit_id:
+                _add_assist_locked(appeal, Actor.system(), unit)
     return appeal
 
 
@@ -209,17 +208,30 @@ def _dispatch_locked(
     AppealAssignment.objects.filter(appeal=appeal, role=AssignmentRole.MAIN).exclude(
         status=AssignmentStatus.SENT_BACK
     ).update(status=AssignmentStatus.WITHDRAWN)
+    # a co-handling unit that becomes the main unit holds the case in that role only
+    AppealAssignment.objects.filter(
+        appeal=appeal,
+        unit=unit,
+        role=AssignmentRole.ASSIST,
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
+    ).update(status=AssignmentStatus.WITHDRAWN)
+    # The new main unit gets a new sign-for clock, watched afresh by the deadline scan.
     fields: dict[str, object] = {
         "main_unit": unit,
         "dispatch_reason": reason[:300],
         "dispatched_at": now,
         "sign_due_at": deadlines.sign_due_at,
+        "sign_warn_at": deadlines.sign_warn_at,
+        "sign_warned_at": None,
+        "sign_overdue_at": None,
         "signed_at": None,
         "sla_policy": deadlines.policy,
     }
-    # After a send-back the citizen's clock keeps running: a new unit inherits the deadline.
-    keep_reply_clock = action == "dispatch" and appeal.reply_due_at is not None
-    if not keep_reply_clock:
+    # The reply deadline is the citizen's: it counts from reception and keeps running when
+    # the appeal changes hands (退单 then 派单, or 改派), with any approved extension and
+    # the overdue mark, so the scan does not escalate the same lateness twice. Only the
+    # first dispatch sets it, and a reopened appeal (restart_clock) gets a new one.
+    if restart_clock or appeal.reply_due_at is None:
         fields.update(
             reply_due_at=deadlines.reply_due_at,
             warn_at=deadlines.warn_at,
@@ -284,7 +296,7 @@ def dispatch(
             unit = _units([unit_code])[0]
             why = reason or _("派单员指定")
         else:
-            decision = choose_unit(appeal.category, appeal.grid)
+            decision = suggest_unit(appeal, returned_units([appeal.pk]).get(appeal.pk, []))
             if decision.unit is None:
                 raise DomainError("no_responsible_unit", decision.reason)
             unit, why = decision.unit, decision.reason
@@ -319,6 +331,33 @@ def redispatch(
             expected_version=expected_version,
         )
     return appeal
+
+
+def send_to_unit(
+    tracking_code: str,
+    *,
+    actor: Actor,
+    unit_code: str = "",
+    reason: str = "",
+    assist_unit_codes: Sequence[str] = (),
+) -> Appeal:
+    """The dispatcher's one "send" button: 派单 for an appeal waiting for a unit (new or
+    sent back), 改派 for one a unit holds. The transition table says which applies."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        if appeal.status not in TRANSITIONS["redispatch"].sources:
+            return dispatch(
+                tracking_code,
+                actor=actor,
+                unit_code=unit_code,
+                reason=reason,
+                assist_unit_codes=assist_unit_codes,
+            )
+        appeal = redispatch(tracking_code, actor=actor, unit_code=unit_code, reason=reason)
+        for unit in _units(assist_unit_codes):
+            if unit.pk != appeal.main_unit_id:
+                _add_assist_locked(appeal, actor, unit)
+        return appeal
 
 
 def add_assist(tracking_code: str, *, actor: Actor, unit_code: str) -> Appeal:

@@ -3,20 +3,33 @@ that warns before a deadline, marks overdue and escalates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import AssignmentRole, DecisionStatus, Status, SupervisionStatus
+from cityloop.appeals.deadlines import overdue_q
+from cityloop.appeals.enums import (
+    HANDLING_STATUSES,
+    AssignmentRole,
+    DecisionStatus,
+    Status,
+    SupervisionStatus,
+)
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.scope import check_scope
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.core import clock
 from cityloop.core.errors import DomainError, NotFound
 from cityloop.sla.calendar import add_working_days
+from cityloop.sla.services import choose_policy, warn_before
 
 MAX_EXTENSION_DAYS = 30
 
@@ -68,10 +81,12 @@ def decide_extension(
         if approve:
             assert appeal.reply_due_at is not None
             new_due = add_working_days(appeal.reply_due_at, request.extra_working_days)
-            allowance = new_due - (appeal.dispatched_at or appeal.received_at)
+            policy = appeal.sla_policy or choose_policy(
+                appeal.category, appeal.urgency, appeal.is_complex
+            )
             fields = {
                 "reply_due_at": new_due,
-                "warn_at": new_due - allowance / 5,
+                "warn_at": warn_before(new_due, appeal.received_at, policy),
                 "warned_at": None,
                 "overdue_at": None,
             }
@@ -149,47 +164,91 @@ def respond_supervision(order_id: int, *, actor: Actor, response: str) -> Superv
     return order
 
 
-HANDLING = [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS]
+@dataclass(frozen=True)
+class _Watch:
+    """One step of the deadline scan: which appeals are due for it, the event it records,
+    the timestamp field that marks it done (so it happens once), and whether it escalates
+    with an automatic supervision order (督办单) to the main unit."""
+
+    action: str
+    done_field: str
+    due: Callable[[datetime], Q]
+    reason: Promise
+    escalation: Promise | None = None
+
+
+WATCHES: dict[str, _Watch] = {
+    "warned": _Watch(
+        "warn",
+        "warned_at",
+        lambda now: Q(status__in=HANDLING_STATUSES, warn_at__lte=now, reply_due_at__gt=now),
+        _("距办结时限不足，请抓紧办理"),
+    ),
+    "overdue": _Watch(
+        "mark_overdue",
+        "overdue_at",
+        overdue_q,
+        _("已超过办结时限"),
+        _("诉求已超期未办结，请立即办理并反馈"),
+    ),
+    # The sign-for deadline (签收时限) runs only until the main unit signs for the appeal.
+    "sign_warned": _Watch(
+        "sign_warn",
+        "sign_warned_at",
+        lambda now: Q(status=Status.DISPATCHED, sign_warn_at__lte=now, sign_due_at__gt=now),
+        _("距签收时限不足，请尽快签收"),
+    ),
+    "sign_overdue": _Watch(
+        "mark_sign_overdue",
+        "sign_overdue_at",
+        lambda now: Q(status=Status.DISPATCHED, sign_due_at__lte=now),
+        _("已超过签收时限未签收"),
+        _("诉求已超过签收时限未签收，请立即签收办理；非本单位职责请退单"),
+    ),
+    # 挂账 (deferred): the centre accepted that the appeal cannot be resolved before the
+    # unit's planned date. When the date comes the centre chases the unit with a
+    # supervision order (挂账督办) and the appeal stays deferred until the unit replies or
+    # resumes. It is not put back into handling automatically: its reply deadline has
+    # usually long passed, so that would at once mark it overdue and issue a second order
+    # for the same lateness, and the unit, not the scan, knows whether the work is done.
+    "defer_due": _Watch(
+        "defer_due",
+        "defer_followed_at",
+        lambda now: Q(status=Status.DEFERRED, deferred_until__lte=timezone.localdate(now)),
+        _("挂账计划解决日期已到"),
+        _("挂账诉求已到计划解决日期，请办结答复或说明进展"),
+    ),
+}
 
 
 def scan_deadlines(now: datetime | None = None, batch: int = 500) -> dict[str, int]:
-    """Warn before the reply deadline, mark overdue and escalate with an automatic
-    supervision order. Each step sets its own timestamp, so running twice (a retried job,
-    two workers) does nothing the second time."""
+    """Warn before the sign-for and reply deadlines, mark them missed and escalate with an
+    automatic supervision order, and follow up deferred appeals at their planned date. Each
+    step sets its own timestamp, so running twice (a retried job, two workers) does nothing
+    the second time."""
     now = now or clock.now()
+    return {name: _run_watch(watch, now, batch) for name, watch in WATCHES.items()}
+
+
+def _run_watch(watch: _Watch, now: datetime, batch: int) -> int:
     system = Actor.system()
-    counts = {"warned": 0, "overdue": 0}
-    due_soon = Appeal.objects.filter(
-        status__in=HANDLING, warned_at__isnull=True, warn_at__lte=now, reply_due_at__gt=now
-    ).values_list("tracking_code", flat=True)[:batch]
-    for code in list(due_soon):
+    pending = Q(**{f"{watch.done_field}__isnull": True}) & watch.due(now)
+    codes = list(Appeal.objects.filter(pending).values_list("tracking_code", flat=True)[:batch])
+    done = 0
+    for code in codes:
         with transaction.atomic():
             appeal = lock_appeal(code)
-            if appeal.warned_at is None and appeal.status in HANDLING:
-                apply(
-                    appeal,
-                    "warn",
-                    system,
-                    fields={"warned_at": now},
-                    reason=_g("距办结时限不足，请抓紧办理"),
-                )
-                counts["warned"] += 1
-    overdue = Appeal.objects.filter(
-        status__in=HANDLING, overdue_at__isnull=True, reply_due_at__lte=now
-    ).values_list("tracking_code", flat=True)[:batch]
-    for code in list(overdue):
-        with transaction.atomic():
-            appeal = lock_appeal(code)
-            if appeal.overdue_at is None and appeal.status in HANDLING:
-                apply(
-                    appeal,
-                    "mark_overdue",
-                    system,
-                    fields={"overdue_at": now},
-                    reason=_g("已超过办结时限"),
-                )
-                _supervise_locked(
-                    appeal, system, _g("诉求已超期未办结，请立即办理并反馈"), 24, automatic=True
-                )
-                counts["overdue"] += 1
-    return counts
+            # checked again under the lock: another worker may have done it meanwhile
+            if not Appeal.objects.filter(pending, pk=appeal.pk).exists():
+                continue
+            apply(
+                appeal,
+                watch.action,
+                system,
+                fields={watch.done_field: now},
+                reason=str(watch.reason),
+            )
+            if watch.escalation is not None:
+                _supervise_locked(appeal, system, str(watch.escalation), 24, automatic=True)
+            done += 1
+    return done

@@ -256,16 +256,28 @@ def test_stale_version_is_refused(city):
         )
 
 
+def scanned(**done):
+    return {
+        "warned": 0,
+        "overdue": 0,
+        "sign_warned": 0,
+        "sign_overdue": 0,
+        "defer_due": 0,
+        **done,
+    }
+
+
 def test_deadline_scan_warns_marks_overdue_escalates_once(city):
     appeal = city.receive()
+    services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     appeal.refresh_from_db()
     assert appeal.warn_at < appeal.reply_due_at
     with clock.frozen_at(appeal.warn_at + timedelta(minutes=1)):
-        assert services.scan_deadlines() == {"warned": 1, "overdue": 0}
-        assert services.scan_deadlines() == {"warned": 0, "overdue": 0}
+        assert services.scan_deadlines() == scanned(warned=1)
+        assert services.scan_deadlines() == scanned()
     with clock.frozen_at(appeal.reply_due_at + timedelta(minutes=1)):
-        assert services.scan_deadlines() == {"warned": 0, "overdue": 1}
-        assert services.scan_deadlines() == {"warned": 0, "overdue": 0}
+        assert services.scan_deadlines() == scanned(overdue=1)
+        assert services.scan_deadlines() == scanned()
     order = SupervisionOrder.objects.get(appeal=appeal)
     assert order.is_automatic and order.unit == city.street_offices[0]
     assert actions(appeal)[-3:] == ["warn", "mark_overdue", "supervise"]

@@ -17,19 +17,23 @@ from django.utils.translation import gettext as _
 from cityloop.appeals import scope, selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import DecisionStatus
-from cityloop.appeals.models import Appeal, Attachment
+from cityloop.appeals.models import Appeal, Attachment, SupervisionOrder
 from cityloop.appeals.services import (
     defer,
     record_contact,
     reply,
     request_extension,
+    respond_supervision,
+    resume,
     send_back,
     sign_for,
     supervise,
 )
 from cityloop.appeals.services.attachments import attach
 from cityloop.appeals.transitions import TRANSITIONS
-from cityloop.core.errors import DomainError
+from cityloop.core.errors import DomainError, NotFound
+from cityloop.evaluate.models import AssessmentExclusion
+from cityloop.evaluate.services import decide_exclusion, request_exclusion
 from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
 
 
@@ -45,6 +49,14 @@ def _date(value: str, field: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise DomainError("invalid_date", _("请填写日期，如 2026-12-31"), field=field) from None
+
+
+def _order_of(code: str, value: str) -> int:
+    """The supervision order being answered, which must be one of this appeal's."""
+    order_id = _int(value, "response")
+    if not SupervisionOrder.objects.filter(pk=order_id, appeal__tracking_code=code).exists():
+        raise NotFound("supervision_not_found", _("督办单不存在"), field="response")
+    return order_id
 
 
 # action name → the service it calls with the form's fields (the transition table says who
@@ -79,6 +91,21 @@ ACTIONS: dict[str, Callable[[str, Actor, Any, Any], object]] = {
     "attach": lambda code, actor, post, files: attach(
         code, actor=actor, uploads=files.getlist("attachments")
     ),
+    "resume": lambda code, actor, post, files: resume(
+        code, actor=actor, reason=post.get("reason", "")
+    ),
+    "respond_supervision": lambda code, actor, post, files: respond_supervision(
+        _order_of(code, post.get("order_id", "")), actor=actor, response=post.get("response", "")
+    ),
+    "request_exclusion": lambda code, actor, post, files: request_exclusion(
+        code, actor=actor, reason=post.get("reason", "")
+    ),
+    "decide_exclusion": lambda code, actor, post, files: decide_exclusion(
+        code,
+        actor=actor,
+        approve=post.get("decision") == "approve",
+        note=post.get("note", ""),
+    ),
 }
 
 
@@ -109,6 +136,7 @@ def _page(
             status=DecisionStatus.PENDING
         ).first(),
         "orders": appeal.supervision_orders.order_by("-issued_at"),
+        "exclusion": AssessmentExclusion.objects.filter(appeal=appeal).first(),
         "errors": errors or {},
         "failed": failed,
         "posted": request.POST if failed else {},
@@ -135,6 +163,8 @@ def act(request: HttpRequest, actor: Actor, code: str, action: str) -> HttpRespo
         return redirect("web:appeal-detail", code=code)
     try:
         ACTIONS[action](code, actor, request.POST, request.FILES)
+    except NotFound as error:  # a record the form names is not there (not a form mistake)
+        return render(request, "web/error.html", {"error": error.message}, status=error.status)
     except DomainError as error:
         appeal.refresh_from_db()
         field = str(error.params.get("field") or "__all__")

@@ -1,20 +1,22 @@
 """Dispatcher queue: appeals waiting for a unit (new, unsure, or sent back), each with the
-unit the rules suggest and why; dispatch, re-dispatch, add co-handling units."""
+unit the rules suggest and why (or why none can be suggested); the dispatcher sets the
+category and the place, dispatches (the service follows from the appeal's status) and adds
+co-handling units."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import Status
-from cityloop.appeals.models import Appeal, AppealEvent
-from cityloop.appeals.services import dispatch, redispatch
+from cityloop.appeals.dispatch_queue import queue_rows, waiting_appeals
+from cityloop.appeals.services import categorize, locate, send_to_unit
 from cityloop.core.errors import DomainError
-from cityloop.dispatch.services import choose_unit
 from cityloop.org.models import Unit
 from cityloop.web.access import DISPATCHING, staff_page
 from cityloop.web.redirects import redirect_back
@@ -22,31 +24,17 @@ from cityloop.web.redirects import redirect_back
 
 @staff_page(DISPATCHING)
 def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
-    waiting = (
-        Appeal.objects.filter(status__in=[Status.RECEIVED, Status.SENT_BACK])
-        .select_related("category", "grid", "street", "district")
-        # "emergency" sorts before "normal": emergencies first, then the longest waiting
-        .order_by("urgency", "received_at")
-    )
-    page = Paginator(waiting, 25).get_page(request.GET.get("page"))
-    # the latest send-back reason of each sent-back appeal on the page, in one query
-    send_back_reasons = dict(
-        AppealEvent.objects.filter(
-            appeal__in=[a for a in page if a.status == Status.SENT_BACK], action="send_back"
-        )
-        .order_by("appeal_id", "seq")
-        .values_list("appeal_id", "reason")
-    )
-    rows = [
-        {
-            "appeal": appeal,
-            "decision": choose_unit(appeal.category, appeal.grid) if appeal.category else None,
-            "last_reason": send_back_reasons.get(appeal.pk, ""),
-        }
-        for appeal in page
-    ]
+    page = Paginator(waiting_appeals(), 25).get_page(request.GET.get("page"))
     units = Unit.objects.filter(is_active=True).order_by("kind", "code").values_list("code", "name")
-    return render(request, "web/queue.html", {"rows": rows, "page": page, "units": units})
+    context = {"rows": queue_rows(page), "page": page, "units": units}
+    return render(request, "web/queue.html", context)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("web:queue")
 
 
 @staff_page(DISPATCHING)
@@ -55,19 +43,49 @@ def send(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
         return redirect("web:queue")
     unit_code = request.POST.get("unit_code", "").strip()
     reason = request.POST.get("reason", "").strip()
-    assists = [c for c in request.POST.getlist("assist_unit_codes") if c.strip()]
+    assists = [c.strip() for c in request.POST.getlist("assist_unit_codes") if c.strip()]
     try:
-        appeal = Appeal.objects.get(tracking_code=code)
-        if appeal.status == Status.SENT_BACK:
-            redispatch(code, actor=actor, unit_code=unit_code, reason=reason)
-        else:
-            dispatch(
-                code, actor=actor, unit_code=unit_code, reason=reason, assist_unit_codes=assists
-            )
-    except Appeal.DoesNotExist:
-        messages.error(request, _("工单不存在：%(code)s") % {"code": code})
+        send_to_unit(
+            code, actor=actor, unit_code=unit_code, reason=reason, assist_unit_codes=assists
+        )
     except DomainError as error:
         messages.error(request, f"{code}：{error.message}")
     else:
         messages.success(request, _("%(code)s 已派出") % {"code": code})
+    return redirect_back(request, "web:queue")
+
+
+def _coordinate(value: str, name: str) -> float | None:
+    if not value.strip():
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise DomainError(
+            "invalid_location", _("%(name)s须为数字") % {"name": name}, field="place"
+        ) from None
+
+
+@staff_page(DISPATCHING)
+def place(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """定类定位: the dispatcher sets the category and/or the place of a waiting appeal, so
+    the rules can suggest its unit. Both go through the write path, or neither does."""
+    if request.method != "POST":
+        return redirect("web:queue")
+    category_code = request.POST.get("category_code", "").strip()
+    place_code = request.POST.get("place_code", "").strip()
+    try:
+        lat = _coordinate(request.POST.get("lat", ""), _("纬度"))
+        lng = _coordinate(request.POST.get("lng", ""), _("经度"))
+        if not (category_code or place_code or lat is not None or lng is not None):
+            raise DomainError("nothing_to_set", _("请填写分类，或标准地址/网格编码，或经纬度"))
+        with transaction.atomic():
+            if category_code:
+                categorize(code, actor=actor, category_code=category_code)
+            if place_code or lat is not None or lng is not None:
+                locate(code, actor=actor, place_code=place_code, lat=lat, lng=lng)
+    except DomainError as error:
+        messages.error(request, f"{code}：{error.message}")
+    else:
+        messages.success(request, _("%(code)s 的分类和位置已更新") % {"code": code})
     return redirect_back(request, "web:queue")

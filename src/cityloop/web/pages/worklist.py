@@ -9,13 +9,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import Status
+from cityloop.appeals.enums import HELD_BY_UNIT_STATUSES, Status
 from cityloop.appeals.worklists import unit_appeals
 from cityloop.core import clock
 from cityloop.web.access import HANDLING, staff_page
 
 VIEWS = {
-    "all": (_("全部在办"), [Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.DEFERRED]),
+    "all": (_("全部在办"), HELD_BY_UNIT_STATUSES),
     "to_sign": (_("待签收"), [Status.DISPATCHED]),
     "handling": (_("办理中"), [Status.SIGNED, Status.IN_PROGRESS]),
     "deferred": (_("挂账"), [Status.DEFERRED]),

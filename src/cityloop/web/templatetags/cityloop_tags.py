@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
 
+from cityloop.appeals import deadlines
+from cityloop.appeals.deadlines import is_overdue
 from cityloop.core.masking import mask_phone
 
 register = template.Library()
@@ -33,7 +36,19 @@ def countdown(due: datetime | None, now: datetime) -> str:
 
 
 @register.filter
-def overdue(due: datetime | None, now: datetime) -> bool:
+def overdue(appeal: Any, now: datetime) -> bool:
+    """超期: the one rule of appeals.deadlines."""
+    return is_overdue(appeal, now)
+
+
+@register.filter
+def reply_clock_runs(appeal: Any) -> bool:
+    return deadlines.reply_clock_runs(appeal)
+
+
+@register.filter
+def passed(due: datetime | None, now: datetime) -> bool:
+    """A deadline other than an appeal's own (a supervision order's answer time) passed."""
     return due is not None and due < now
 
 

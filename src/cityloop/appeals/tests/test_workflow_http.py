@@ -1,0 +1,277 @@
+"""The dispatch and deadline workflow over HTTP (API and page POSTs), as the dispatcher, the
+units and the supervisors drive it; the deadline scan is run as the worker runs it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from cityloop.appeals.jobs import run_deadline_scan
+from cityloop.appeals.models import Appeal, AppealAssignment, SupervisionOrder
+from cityloop.core import clock
+
+
+def post(client, url, payload=None):
+    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
+
+
+def actions(client, code):
+    return [e["action"] for e in client.get(f"/api/appeals/{code}/timeline").json()]
+
+
+def when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def intake(city, **fields):
+    """An appeal taken over the API (the call-taker's client), not dispatched by default."""
+    payload = {
+        "channel": "phone",
+        "title": "路灯不亮",
+        "content": "小区门口路灯坏了",
+        "caller_phone": "13800138000",
+        "standard_address_code": city.addresses[0].code,
+        "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+        "auto_dispatch": False,
+        **fields,
+    }
+    return post(city.client("calltaker"), "/api/appeals", payload)
+
+
+def _row_of(html: str, code: str) -> str:
+    link = html.index(f'href="/appeals/{code}/"')
+    return html[html.rindex("<tr", 0, link) : html.index("</tr>", link)]
+
+
+def sent_back_by_street_office(city):
+    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    assert Appeal.objects.get(tracking_code=code).main_unit == city.street_offices[0]
+    back = city.client("handler1").post(
+        f"/appeals/{code}/send_back/", {"reason": "该路灯由市城管委直管，不属本街道职责"}
+    )
+    assert back.status_code in (200, 302), back.content.decode()
+    assert Appeal.objects.get(tracking_code=code).status == "sent_back"
+    return code
+
+
+def test_queue_dispatches_a_sent_back_appeal_to_the_unit_the_dispatcher_names(city):
+    code = sent_back_by_street_office(city)
+    dispatcher = city.client("dispatcher")
+    done = dispatcher.post(
+        f"/queue/{code}/dispatch/",
+        {"unit_code": "CGW", "reason": "城市照明由市城管委负责"},
+        follow=True,
+    )
+    html = done.content.decode()
+    assert f"{code} 已派出" in html, html
+    appeal = Appeal.objects.get(tracking_code=code)
+    assert appeal.status == "dispatched" and appeal.main_unit == city.cityops
+    assert actions(dispatcher, code)[-2:] == ["send_back", "dispatch"]
+    assert code not in dispatcher.get("/queue/").content.decode(), "it has left the queue"
+
+
+def test_sent_back_appeal_is_not_suggested_or_dispatched_back_to_the_unit_that_returned_it(
+    city,
+):
+    code = sent_back_by_street_office(city)
+    dispatcher = city.client("dispatcher")
+    suggestion = _row_of(dispatcher.get("/queue/").content.decode(), code)
+    assert "朝阳区人民政府" in suggestion
+    assert "建外街道办事处已退单" in suggestion
+    assert "<b>建外街道办事处</b>" not in suggestion
+
+    # the dispatcher leaves the unit empty: the rules choose, passing over the returning unit
+    dispatched = post(dispatcher, f"/api/appeals/{code}/dispatch", {})
+    assert dispatched.status_code == 200, dispatched.content
+    body = dispatched.json()
+    assert body["main_unit"]["code"] == city.district_gov.code
+    assert "建外街道办事处已退单" in body["dispatch_reason"]
+
+
+def test_redispatch_keeps_the_citizens_deadline_extension_and_overdue_mark(city):
+    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    handler, supervisor = city.client("handler1"), city.client("supervisor")
+    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    asked = post(
+        handler,
+        f"/api/appeals/{code}/extensions",
+        {"extra_working_days": 5, "reason": "需协调产权单位更换线缆"},
+    )
+    assert asked.status_code == 201, asked.content
+    decided = post(supervisor, f"/api/extensions/{asked.json()['id']}/decision", {"approve": True})
+    assert decided.status_code == 200, decided.content
+    extended_due = when(
+        city.client("dispatcher").get(f"/api/appeals/{code}").json()["reply_due_at"]
+    )
+
+    with clock.frozen_at(extended_due + timedelta(hours=1)):
+        assert run_deadline_scan()["overdue"] == 1
+        moved = post(
+            city.client("dispatcher"),
+            f"/api/appeals/{code}/redispatch",
+            {"unit_code": "CGW", "reason": "经核实由市城管委负责"},
+        )
+        assert moved.status_code == 200, moved.content
+        body = moved.json()
+        assert when(body["reply_due_at"]) == extended_due, "deadline and extension kept"
+        assert body["overdue"] is True
+        assert when(body["sign_due_at"]) > clock.now(), "the new unit gets its own sign-for time"
+        assert run_deadline_scan()["overdue"] == 0, "the same lateness is not escalated twice"
+    assert actions(supervisor, code).count("mark_overdue") == 1
+    overdue_orders = SupervisionOrder.objects.filter(
+        appeal__tracking_code=code, requirement__contains="超期"
+    )
+    assert overdue_orders.count() == 1
+
+
+def test_co_handling_units_given_at_intake_are_checked_and_kept_until_dispatch(city):
+    before = Appeal.objects.count()
+    refused = intake(city, assist_unit_codes=["NOPE"])
+    assert refused.status_code == 400, refused.content
+    assert "NOPE" in refused.json()["message"]
+    assert Appeal.objects.count() == before, "nothing written"
+
+    code = intake(city, assist_unit_codes=["WATER"]).json()["tracking_code"]
+    assert Appeal.objects.get(tracking_code=code).status == "received"
+    sent = city.client("dispatcher").post(f"/queue/{code}/dispatch/", {}, follow=True)
+    assert f"{code} 已派出" in sent.content.decode()
+    roles = set(
+        AppealAssignment.objects.filter(appeal__tracking_code=code).values_list(
+            "unit__code", "role", "status"
+        )
+    )
+    assert ("WATER", "assist", "pending") in roles
+    assert (city.street_offices[0].code, "main", "pending") in roles
+    signed = post(city.client("waterman"), f"/api/appeals/{code}/sign-for")
+    assert signed.status_code == 200, signed.content
+    assert "assist_sign_for" in actions(city.client("dispatcher"), code)
+
+
+def test_queue_says_what_is_missing_and_the_dispatcher_sets_category_and_place(city):
+    unplaced = intake(
+        city, standard_address_code="", auto_dispatch=True, content="路灯坏了好几天了"
+    ).json()["tracking_code"]
+    uncategorized = intake(city, category_code="", content="有个事情想反映一下").json()[
+        "tracking_code"
+    ]
+    dispatcher = city.client("dispatcher")
+    html = dispatcher.get("/queue/").content.decode()
+    assert Appeal.objects.get(tracking_code=unplaced).status == "received"
+    assert "未能定位到网格" in _row_of(html, unplaced)
+    assert "请先确定分类" not in _row_of(html, unplaced)
+    assert "尚未确定分类" in _row_of(html, uncategorized)
+
+    version = Appeal.objects.get(tracking_code=unplaced).version
+    wrong = dispatcher.post(f"/queue/{unplaced}/place/", {"place_code": "NOWHERE"}, follow=True)
+    assert "标准地址或网格编码不存在：NOWHERE" in wrong.content.decode()
+    assert Appeal.objects.get(tracking_code=unplaced).version == version, "nothing changed"
+
+    placed = dispatcher.post(
+        f"/queue/{unplaced}/place/", {"place_code": city.addresses[1].code}, follow=True
+    )
+    assert placed.status_code == 200
+    assert "<b>朝外街道办事处</b>" in _row_of(placed.content.decode(), unplaced)
+    appeal = Appeal.objects.get(tracking_code=unplaced)
+    assert appeal.grid == city.grids[1] and appeal.street == city.streets[1]
+    assert actions(dispatcher, unplaced)[-1] == "locate"
+
+    category = city.category("城乡建设", "城市建设和市政管理", "城市公共设施")
+    # a map point inside the second street's grid, and the category, in one submit
+    both = dispatcher.post(
+        f"/queue/{uncategorized}/place/",
+        {"category_code": category.code, "lat": "39.93", "lng": "116.52"},
+        follow=True,
+    )
+    assert "<b>朝外街道办事处</b>" in _row_of(both.content.decode(), uncategorized)
+    assert actions(dispatcher, uncategorized)[-2:] == ["categorize", "locate"]
+    appeal = Appeal.objects.get(tracking_code=uncategorized)
+    assert appeal.category == category and appeal.grid == city.grids[1]
+
+
+def test_deadline_scan_warns_and_escalates_the_sign_for_deadline_once(city):
+    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    appeal = Appeal.objects.get(tracking_code=code)
+    assert appeal.sign_warn_at is not None and appeal.sign_warn_at < appeal.sign_due_at
+    supervisor = city.client("supervisor")
+    with clock.frozen_at(appeal.sign_warn_at + timedelta(minutes=1)):
+        assert run_deadline_scan()["sign_warned"] == 1
+        assert run_deadline_scan()["sign_warned"] == 0
+    with clock.frozen_at(appeal.sign_due_at + timedelta(minutes=1)):
+        assert run_deadline_scan()["sign_overdue"] == 1
+        assert run_deadline_scan()["sign_overdue"] == 0
+        board = supervisor.get("/board/").content.decode()
+    assert actions(supervisor, code)[-3:] == ["sign_warn", "mark_sign_overdue", "supervise"]
+    order = SupervisionOrder.objects.get(appeal__tracking_code=code)
+    assert order.is_automatic and order.unit == city.street_offices[0]
+    assert "签收时限" in order.requirement and code in board
+    # once signed for, the sign-for clock no longer matters
+    assert post(city.client("handler1"), f"/api/appeals/{code}/sign-for").status_code == 200
+
+
+def test_deadline_scan_follows_up_a_deferred_appeal_on_its_planned_date(city):
+    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    handler = city.client("handler1")
+    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    planned = timezone.localdate(clock.now()) + timedelta(days=10)
+    deferred = handler.post(
+        f"/appeals/{code}/defer/",
+        {"planned_date": planned.isoformat(), "reason": "需待汛期结束后施工"},
+    )
+    assert deferred.status_code == 302, deferred.content.decode()
+    day_before = timezone.make_aware(datetime.combine(planned - timedelta(days=1), time(12)))
+    on_the_day = timezone.make_aware(datetime.combine(planned, time(0, 10)))
+    with clock.frozen_at(day_before):
+        assert run_deadline_scan()["defer_due"] == 0
+    with clock.frozen_at(on_the_day):
+        assert run_deadline_scan()["defer_due"] == 1
+        assert run_deadline_scan()["defer_due"] == 0
+    supervisor = city.client("supervisor")
+    assert actions(supervisor, code)[-2:] == ["defer_due", "supervise"]
+    detail = supervisor.get(f"/api/appeals/{code}").json()
+    assert detail["status"] == "deferred"
+    order = SupervisionOrder.objects.get(appeal__tracking_code=code, is_automatic=True)
+    assert "计划解决日期" in order.requirement
+    # the unit answers on its appeal page
+    answered = handler.post(
+        f"/appeals/{code}/respond_supervision/",
+        {"order_id": order.pk, "response": "已完成施工，今日答复"},
+    )
+    assert answered.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "answered"
+
+
+def test_overdue_is_one_rule_on_every_page_and_api(city):
+    """Past the reply deadline: one appeal in handling (overdue), one deferred (followed up at
+    its planned date instead, not overdue), one replied late (finished, not overdue now)."""
+    handler = city.client("handler1")
+    codes = [intake(city, auto_dispatch=True).json()["tracking_code"] for _ in range(3)]
+    handling, deferred, replied = codes
+    for code in codes:
+        post(handler, f"/api/appeals/{code}/sign-for")
+    planned = timezone.localdate(clock.now()) + timedelta(days=60)
+    post(
+        handler,
+        f"/api/appeals/{deferred}/defer",
+        {"planned_date": planned.isoformat(), "reason": "待施工"},
+    )
+    due = Appeal.objects.get(tracking_code=handling).reply_due_at
+    with clock.frozen_at(due + timedelta(hours=2)):
+        post(handler, f"/api/appeals/{replied}/reply", {"text": "已更换灯泡，路灯恢复照明。"})
+        api = {c: handler.get(f"/api/appeals/{c}").json()["overdue"] for c in codes}
+        assert api == {handling: True, deferred: False, replied: False}
+        supervisor = city.client("supervisor")
+        board = supervisor.get("/board/")
+        assert board.context["overdue_count"] == 1
+        assert supervisor.get("/dashboard/data.json").json()["overdue"] == 1
+        assert supervisor.get("/").context["overdue"] == 1
+        worklist = handler.get("/worklist/").content.decode()
+        assert _worklist_row(worklist, handling).startswith('<tr class="overdue"')
+        assert _worklist_row(worklist, deferred).startswith('<tr class=""')
+
+
+def _worklist_row(html: str, code: str) -> str:
+    link = html.index(f">{code}</a>")
+    return html[html.rindex("<tr", 0, link) : link]
