@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
@@ -28,13 +27,6 @@ def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     units = Unit.objects.filter(is_active=True).order_by("kind", "code").values_list("code", "name")
     context = {"rows": queue_rows(page), "page": page, "units": units}
     return render(request, "web/queue.html", context)
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect("web:queue")
 
 
 @staff_page(DISPATCHING)
