@@ -18,13 +18,17 @@ from django.utils.timezone import now
 
 
 class CountingDatabaseCache(DatabaseCache):
+    def __init__(self, table: str, params: dict[str, Any]) -> None:
+        super().__init__(table, params)
+        self.table_name = table
+
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
         table, cache_key, value, expires = (
-            quote(name) for name in (self._table, "cache_key", "value", "expires")
+            quote(name) for name in (self.table_name, "cache_key", "value", "expires")
         )
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         current = connection.ops.adapt_datetimefield_value(now().replace(microsecond=0))

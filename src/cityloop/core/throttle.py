@@ -38,9 +38,7 @@ MESSAGES: dict[str, Promise] = {
         "或拨打 12345 由话务员为您登记评价。"
     ),
     "evaluation_per_ip": _("评价提交过于频繁，请 %(minutes)d 分钟后再试。"),
-    "report_per_ip": _(
-        "提交过于频繁，请 %(minutes)d 分钟后再试；情况紧急请直接拨打 12345。"
-    ),
+    "report_per_ip": _("提交过于频繁，请 %(minutes)d 分钟后再试；情况紧急请直接拨打 12345。"),
     "track_miss_per_ip": _("查询码输错次数过多，请 %(minutes)d 分钟后再试。"),
     "login_failure_per_ip": _("登录失败次数过多，请 %(minutes)d 分钟后再试。"),
     "token_failure_per_ip": _("API 令牌验证失败次数过多，请 %(minutes)d 分钟后再试。"),

@@ -21,6 +21,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -50,9 +51,9 @@ def axes_locked_out(
     return render(request, LOCK_PAGE, {"message": message}, status=429)
 
 
-def limited_by_address(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def limited_by_address(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             try:
                 throttle.check(request, "login_failure_per_ip", throttle.client_ip(request))

@@ -71,8 +71,8 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         appeal = lookup(request, code)
     except DomainError as error:
-        context = {"error": error.message, "code": code}
-        return render(request, "web/track.html", context, status=error.status)
+        refusal = {"error": error.message, "code": code}
+        return render(request, "web/track.html", refusal, status=error.status)
     form_error, form_data, status = "", request.POST, 200
     if request.method == "POST":
         try:
