@@ -217,6 +217,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
+# CITYLOOP_THROTTLE=off switches every limit off, for load tests and API fuzzing only.
+CITYLOOP_THROTTLE_ON = os.environ.get("CITYLOOP_THROTTLE", "on") != "off"
+RATELIMIT_ENABLE = CITYLOOP_THROTTLE_ON
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "cityloop.core.throttle.client_ip"
 # A cache failure refuses rather than lets guessing through.
@@ -224,6 +227,7 @@ RATELIMIT_FAIL_OPEN = False
 # django-ratelimit warns about any backend it has not tested; ours is atomic (see above).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+AXES_ENABLED = CITYLOOP_THROTTLE_ON
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
