@@ -317,3 +317,18 @@ def test_counts_do_not_carry_over_between_tests(city_tx, run):
         flooder.post("/report/", report_form(n)).status_code for n in range(limit("report_per_ip"))
     ]
     assert statuses == [302] * limit("report_per_ip"), run
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_budget(city, settings):
+    """REMOTE_ADDR is the proxy; the address the proxy passes on is the key. A value that is
+    not an address falls back to REMOTE_ADDR instead of failing."""
+    settings.CITYLOOP_CLIENT_IP_META = "HTTP_X_REAL_IP"
+    allowed = limit("report_per_ip")
+    first = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.70")
+    for n in range(allowed):
+        assert first.post("/report/", report_form(n)).status_code == 302
+    assert first.post("/report/", report_form(99)).status_code == 429
+    second = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.71")
+    assert second.post("/report/", report_form(100)).status_code == 302
+    garbled = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="not-an-address")
+    assert garbled.post("/report/", report_form(101)).status_code == 302
