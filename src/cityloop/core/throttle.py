@@ -8,10 +8,12 @@ the limits axes does not cover.
 
 Two ways to count:
 - spend(): every attempt counts and the one over the limit is refused — for attempts whose
-  success cannot be known up front (an evaluation's phone digits, a report);
-- check() before and count() after a failure — when only failures matter (a tracking code
-  that does not exist, a wrong token, a wrong password), so a citizen looking up their own
-  appeal or a call-taker logging in is never slowed down.
+  success cannot be known up front (an evaluation's phone digits, a report), or, called
+  after a failure, for failures refused as they come (a wrong API token);
+- check() before and count() after a failure — when only failures matter but the next
+  attempt must be refused before it is tried (a tracking code that does not exist, a wrong
+  password), so a citizen looking up their own appeal or a call-taker logging in is never
+  slowed down.
 
 A refusal raises TooManyRequests (HTTP 429, code too_many_requests, a message in the user's
 language) and logs a WARNING naming the throttle, the key, the address and the path."""
