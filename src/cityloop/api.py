@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from cityloop.appeals.api import router as appeals_router
 from cityloop.appeals.public_api import router as public_router
 from cityloop.appeals.understanding_api import router as understanding_router
-from cityloop.core.errors import DomainError
+from cityloop.core.errors import DomainError, TooManyRequests
 from cityloop.evaluate.api import router as evaluate_router
 
 api = NinjaAPI(title="cityloop API", version="1", urls_namespace="api")
@@ -23,7 +23,10 @@ api.add_router("/public", public_router)
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body = {"code": exc.code, "message": exc.message, "field": exc.params.get("field")}
-    return api.create_response(request, body, status=exc.status)
+    response = api.create_response(request, body, status=exc.status)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

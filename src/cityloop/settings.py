@@ -5,6 +5,7 @@ CITYLOOP_DATABASE_URL=postgresql://user@host:5432/name.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "ninja",
+    "axes",
+    "django_ratelimit",
     "cityloop.core",
     "cityloop.geo",
     "cityloop.org",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lock page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cityloop.urls"
@@ -129,6 +134,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -171,3 +181,58 @@ LOGGING = {
 CITYLOOP_BRAND = _("12345 市民服务热线")
 # Maps draw the city's own GeoJSON; a deployment with a tile server sets its URL template.
 CITYLOOP_TILE_URL = os.environ.get("CITYLOOP_TILE_URL", "")
+
+# ── Throttling: guessing and flooding ────────────────────────────────────────────────────
+# Every limit lives here (docs/decisions/0003-throttling.md says why these numbers).
+# name → rates "count/period" (s, m, h, d; "10/5m" = 10 per 5 minutes); all rates of a name
+# apply. Counters are kept in the database cache below, so they hold across gunicorn
+# workers and servers, on SQLite as on PostgreSQL, without Redis.
+CITYLOOP_THROTTLES: dict[str, tuple[str, ...]] = {
+    # citizen evaluation: the last four phone digits must not be guessable, from one address
+    # or from many (the per-appeal count is what stops distributed guessing)
+    "evaluation_per_appeal": ("5/h", "10/d"),
+    "evaluation_per_ip": ("20/h",),
+    # reports without login, page and API together
+    "report_per_ip": ("5/m", "30/h"),
+    # tracking codes that do not exist (enumeration), page and API together
+    "track_miss_per_ip": ("30/h",),
+    # failed logins from one address over all user names (password spraying); one user
+    # name from one address is locked by django-axes (AXES_* below)
+    "login_failure_per_ip": ("30/h",),
+    # API bearer tokens that match no active token
+    "token_failure_per_ip": ("20/h",),
+    # the console's caller-history lookup (one request per keystroke pause)
+    "caller_lookup_per_user": ("60/m", "600/h"),
+}
+# Behind a reverse proxy REMOTE_ADDR is the proxy: name the request.META key the proxy sets
+# to the client's address (e.g. HTTP_X_REAL_IP). Never a header clients can set themselves.
+CITYLOOP_CLIENT_IP_META = os.environ.get("CITYLOOP_CLIENT_IP_META", "REMOTE_ADDR")
+
+CACHES = {
+    "default": {
+        # Django's database cache with an atomic incr(): a counter cannot lose an attempt
+        # when two workers count at once. The table is created by migration core 0001.
+        "BACKEND": "cityloop.core.counting_cache.CountingDatabaseCache",
+        "LOCATION": "cityloop_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
+# CITYLOOP_THROTTLE=off switches every limit off, for load tests and API fuzzing only.
+CITYLOOP_THROTTLE_ON = os.environ.get("CITYLOOP_THROTTLE", "on") != "off"
+RATELIMIT_ENABLE = CITYLOOP_THROTTLE_ON
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "cityloop.core.throttle.client_ip"
+# A cache failure refuses rather than lets guessing through.
+RATELIMIT_FAIL_OPEN = False
+# django-ratelimit warns about any backend it has not tested; ours is atomic (see above).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+AXES_ENABLED = CITYLOOP_THROTTLE_ON
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cityloop.web.login.axes_locked_out"
+AXES_CLIENT_IP_CALLABLE = "cityloop.core.throttle.client_ip"
+# The lock's log line names the user name and the address (the password is always masked).
+AXES_SENSITIVE_PARAMETERS: list[str] = []

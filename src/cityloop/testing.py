@@ -192,3 +192,27 @@ def _fresh_calendar_cache() -> None:
 
     forget_cached_calendar()
     clear_config_caches()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(request: pytest.FixtureRequest) -> None:
+    """Every test starts with no counted attempts. The throttles count in the database cache,
+    whose table is not a model, so a transactional test's flush would leave counts behind."""
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "_django_db_helper",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_database:
+        return
+    from django.core.cache import cache
+
+    request.getfixturevalue("_django_db_helper")
+    cache.clear()
+
+
+def later_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Move the throttles' clock (django-ratelimit windows read time.time()) forward."""
+    import time
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + seconds)

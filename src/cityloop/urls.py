@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cityloop.api import api
+from cityloop.web.login import admin_login, staff_login
 
 admin.site.site_header = "cityloop 12345 管理后台"
 admin.site.site_title = "cityloop"
 
 urlpatterns = [
+    # The two login forms, each behind the per-address lock (web/login.py), before the
+    # admin's and auth's own routes.
+    path("admin/login/", admin_login),
+    path("accounts/login/", staff_login, name="login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),

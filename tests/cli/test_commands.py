@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,58 @@ def test_classify_train_and_evaluate_on_any_csv(tmp_path):
     refused = run_cli(tmp_path, "classify", "evaluate", "--data", str(bad))
     assert refused.returncode != 0
     assert "text" in (refused.stderr + refused.stdout)
+
+
+def test_served_limits_hold_across_gunicorn_workers(tmp_path):
+    """Reports sent at once to a server with two gunicorn workers: the count is shared (the
+    database cache that `serve` creates) and atomic, so exactly the allowed number pass."""
+    from cityloop.settings import CITYLOOP_THROTTLES
+
+    allowed = min(int(rate.split("/")[0]) for rate in CITYLOOP_THROTTLES["report_per_ip"])
+    env = {**os.environ, "CITYLOOP_DATA_DIR": str(tmp_path)}
+    env.pop("CITYLOOP_DATABASE_URL", None)
+    args = ["serve", "--port", "18951", "--workers", "2", "--no-worker", "--no-demo"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cityloop", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        deadline = time.time() + 240
+        assert server.stdout is not None
+        while time.time() < deadline and url is None:
+            line = server.stdout.readline()
+            if not line and server.poll() is not None:
+                pytest.fail("server exited")
+            found = re.search(r"running at (http://127\.0\.0\.1:\d+/)", line)
+            url = found.group(1) if found else None
+        assert url, "the address is printed"
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(url + "track/", timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+
+        def report(n: int) -> int:
+            body = json.dumps({"content": f"路灯坏了{n}", "caller_phone": "13800001111"})
+            request = urllib.request.Request(
+                url + "api/public/appeals",
+                data=body.encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    return response.status
+            except urllib.error.HTTPError as refused:
+                return refused.code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(report, range(3 * allowed)))
+        assert sorted(statuses) == [201] * allowed + [429] * (2 * allowed)
+    finally:
+        server.terminate()
+        server.wait(20)

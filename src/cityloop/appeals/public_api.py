@@ -20,11 +20,19 @@ from cityloop.appeals.schemas import (
     PublicAppealIn,
     PublicAppealOut,
 )
+from cityloop.core import throttle
 from cityloop.core.errors import NotFound, PermissionDenied
+from cityloop.core.throttle import client_ip
 from cityloop.evaluate.services import record_callback
 
 router = Router(tags=["public"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def find_by_code(code: str) -> Appeal:
@@ -38,8 +46,26 @@ def find_by_code(code: str) -> Appeal:
     return appeal
 
 
+def lookup(request: HttpRequest, code: str) -> Appeal:
+    """find_by_code for an anonymous caller: codes that do not exist are counted per
+    address, so nobody can walk the code space to read other people's appeals."""
+    address = client_ip(request)
+    throttle.check(request, "track_miss_per_ip", address)
+    try:
+        return find_by_code(code)
+    except NotFound:
+        throttle.count(request, "track_miss_per_ip", address)
+        raise
+
+
+def check_report_rate(request: HttpRequest) -> None:
+    """One budget of reports per address for the report page and the API together."""
+    throttle.spend(request, "report_per_ip", client_ip(request))
+
+
 @router.post("/appeals", response={201: CreatedOut, **ERRORS}, summary="市民提交诉求")
 def submit(request: HttpRequest, payload: PublicAppealIn) -> Created[dict[str, Any]]:
+    check_report_rate(request)
     draft = services.AppealDraft(channel=Channel.WEB, **payload.dict())
     appeal = services.receive_appeal(draft, actor=Actor.citizen())
     return Created(
@@ -55,12 +81,19 @@ def submit(request: HttpRequest, payload: PublicAppealIn) -> Created[dict[str, A
 
 @router.get("/track/{code}", response={200: PublicAppealOut, **ERRORS}, summary="按查询码查询进度")
 def track(request: HttpRequest, code: str) -> dict[str, Any]:
-    return selectors.public_view(find_by_code(code))
+    return selectors.public_view(lookup(request, code))
 
 
-def evaluate_as_citizen(code: str, data: CitizenEvaluationIn) -> Appeal:
-    """The citizen proves it is them with the last four digits of the phone they gave."""
-    appeal = find_by_code(code)
+def evaluate_as_citizen(request: HttpRequest, code: str, data: CitizenEvaluationIn) -> Appeal:
+    """The citizen proves it is them with the last four digits of the phone they gave.
+
+    Four digits are 10,000 guesses: every attempt counts against the appeal (whoever makes
+    it, from however many addresses) and against the caller's address, before the digits
+    are compared; over either limit even the right digits are refused until the window
+    passes."""
+    appeal = lookup(request, code)
+    throttle.spend(request, "evaluation_per_ip", client_ip(request))
+    throttle.spend(request, "evaluation_per_appeal", appeal.tracking_code)
     digits = "".join(ch for ch in appeal.caller_phone if ch.isdigit())
     if not digits or digits[-4:] != data.phone_last4:
         raise PermissionDenied("phone_mismatch", _("手机号后四位与诉求登记的不一致"))
@@ -82,5 +115,5 @@ def evaluate_as_citizen(code: str, data: CitizenEvaluationIn) -> Appeal:
     summary="市民评价（未解决则重新办理）",
 )
 def evaluate(request: HttpRequest, code: str, payload: CitizenEvaluationIn) -> dict[str, Any]:
-    appeal = evaluate_as_citizen(code, payload)
+    appeal = evaluate_as_citizen(request, code, payload)
     return selectors.public_view(find_by_code(appeal.tracking_code))

@@ -40,3 +40,13 @@ class Conflict(DomainError):
     """Someone else changed the record since the caller read it."""
 
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """A throttle refused the attempt (cityloop.core.throttle); retry_after is in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str | Promise, /, *, retry_after: int, **params: Any) -> None:
+        super().__init__("too_many_requests", message, **params)
+        self.retry_after = retry_after

@@ -13,19 +13,21 @@ from django.utils.translation import gettext as _
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import Channel, Satisfaction
-from cityloop.appeals.public_api import evaluate_as_citizen, find_by_code
+from cityloop.appeals.public_api import check_report_rate, evaluate_as_citizen, lookup
 from cityloop.appeals.schemas import CitizenEvaluationIn
 from cityloop.appeals.services import AppealDraft, receive_appeal
 from cityloop.appeals.services.attachments import attach, check_uploads
-from cityloop.core.errors import DomainError
+from cityloop.core.errors import DomainError, TooManyRequests
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 
 def report(request: HttpRequest) -> HttpResponse:
     form = CitizenReportForm(request.POST or None, request.FILES or None)
+    refused = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            check_report_rate(request)
             check_uploads(data["attachments"])
             citizen = Actor.citizen(data["caller_name"])
             with transaction.atomic():
@@ -45,6 +47,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 attach(appeal.tracking_code, actor=citizen, uploads=data["attachments"])
         except DomainError as error:
             show_domain_error(form, error)
+            refused = isinstance(error, TooManyRequests)
         else:
             messages.success(
                 request,
@@ -52,7 +55,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 % {"code": appeal.tracking_code},
             )
             return redirect("web:track-detail", code=appeal.tracking_code)
-    status = 400 if form.errors else 200
+    status = 429 if refused else 400 if form.errors else 200
     context = {"form": form, "tile_url": settings.CITYLOOP_TILE_URL}
     return render(request, "web/report.html", context, status=status)
 
@@ -66,10 +69,11 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 def track_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        appeal = find_by_code(code)
+        appeal = lookup(request, code)
     except DomainError as error:
-        return render(request, "web/track.html", {"error": error.message, "code": code}, status=404)
-    form_error, form_data = "", request.POST
+        refusal = {"error": error.message, "code": code}
+        return render(request, "web/track.html", refusal, status=error.status)
+    form_error, form_data, status = "", request.POST, 200
     if request.method == "POST":
         try:
             payload = CitizenEvaluationIn(
@@ -79,16 +83,16 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
                 satisfaction=form_data.get("satisfaction", ""),
                 comment=form_data.get("comment", ""),
             )
-            evaluate_as_citizen(code, payload)
+            evaluate_as_citizen(request, code, payload)
             return redirect("web:track-detail", code=appeal.tracking_code)
         except DomainError as error:
-            form_error = error.message
+            form_error, status = error.message, 429 if isinstance(error, TooManyRequests) else 400
         except ValueError:
-            form_error = _("请填写手机号后四位")
+            form_error, status = _("请填写手机号后四位"), 400
     context = {
         "view": selectors.public_view(appeal),
         "satisfaction_choices": Satisfaction.choices,
         "form_error": form_error,
         "form_data": form_data,
     }
-    return render(request, "web/track_detail.html", context, status=400 if form_error else 200)
+    return render(request, "web/track_detail.html", context, status=status)

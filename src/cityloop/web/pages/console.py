@@ -17,8 +17,8 @@ from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import only_visible
 from cityloop.appeals.services import AppealDraft, merge, receive_appeal
 from cityloop.appeals.services.understanding import understand
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
+from cityloop.core import clock, throttle
+from cityloop.core.errors import DomainError, TooManyRequests
 from cityloop.dispatch.services import decisions_for
 from cityloop.geo.models import StandardAddress
 from cityloop.taxonomy.models import Category
@@ -75,6 +75,12 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_page(CALL_TAKING)
 def caller(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The caller's earlier appeals by phone number: capped per staff account, so the
+    console cannot be used to sweep phone numbers."""
+    try:
+        throttle.spend(request, "caller_lookup_per_user", str(request.user.pk))
+    except TooManyRequests as error:
+        return render(request, "web/_caller.html", {"refused": error.message}, status=429)
     earlier = only_visible(actor, caller_history(request.GET.get("caller_phone", ""), limit=10))
     open_ones = [a for a in earlier if a.status in OPEN_STATUSES]
     return render(request, "web/_caller.html", {"earlier": earlier, "open_ones": open_ones})
