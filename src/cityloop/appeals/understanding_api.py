@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cityloop.appeals import duplicates, selectors, services
-from cityloop.appeals.actors import Actor
+from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import AppealOut, ErrorOut
 from cityloop.appeals.services.understanding import matchers, understand
 from cityloop.classify.reply_check import check_reply
@@ -172,7 +172,8 @@ def set_category(request: HttpRequest, code: str, payload: CategoryIn) -> dict[s
     services.categorize(
         code, actor=actor, category_code=payload.category_code, reason=payload.reason
     )
-    return selectors.appeal_detail(selectors.access_appeal(code, actor))
+    appeal = selectors.access_appeal(code, actor)
+    return selectors.appeal_detail(appeal, personal=actor.sees_personal_data)
 
 
 @router.get(
@@ -185,12 +186,20 @@ def same_problem(request: HttpRequest, code: str) -> list[Any]:
     return [c.__dict__ for c in duplicates.same_problem_candidates(appeal)]
 
 
-@router.get(
-    "/callers/{phone}/appeals", response={200: list[HistoryOut], **ERRORS}, summary="来电人历史诉求"
+class CallerIn(Schema):
+    phone: str = Field(..., min_length=1, max_length=30)
+
+
+@router.post(
+    "/callers/appeals",
+    response={200: list[HistoryOut], **ERRORS},
+    summary="来电人历史诉求",
+    description="号码在请求体中：不进入网址和访问日志。",
 )
-def caller_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
+def caller_history(request: HttpRequest, payload: CallerIn) -> list[dict[str, Any]]:
     actor = Actor.from_user(request.user)
-    earlier = duplicates.caller_history(phone)
+    refuse_phone_lookup(actor)
+    earlier = duplicates.caller_history(payload.phone)
     if not actor.sees_everything:
         allowed = set(
             selectors.visible_appeals(actor)

@@ -15,6 +15,7 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.public_text import public_fields
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.services.understanding import apply_understanding, understand
 from cityloop.appeals.transitions import check
@@ -135,6 +136,11 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
         want_category=category is None,
         want_address=place["grid"] is None,
     )
+    text = {
+        "title": draft.title.strip() or draft.content.strip()[:30],
+        "content": draft.content.strip(),
+        "caller_name": draft.caller_name.strip(),
+    }
     with transaction.atomic():
         for _attempt in range(5):
             try:
@@ -143,9 +149,6 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                         tracking_code=new_tracking_code(received_at),
                         channel=draft.channel,
                         status=Status.RECEIVED,
-                        title=draft.title.strip() or draft.content.strip()[:30],
-                        content=draft.content.strip(),
-                        caller_name=draft.caller_name.strip(),
                         caller_phone=draft.caller_phone.strip(),
                         caller_id_number=draft.caller_id_number.strip(),
                         standard_address=address,
@@ -155,6 +158,8 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                         received_at=received_at,
                         created_by=actor.user,
                         **place,
+                        **text,
+                        **public_fields({**text, "address_text": place["address_text"]}),
                     )
                 break
             except IntegrityError:  # a tracking-code collision: draw again

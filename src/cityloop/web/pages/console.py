@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -74,7 +74,11 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_page(CALL_TAKING)
 def caller(request: HttpRequest, actor: Actor) -> HttpResponse:
-    earlier = caller_history(request.GET.get("caller_phone", ""), limit=10)
+    """The caller's earlier appeals. The number comes in the POST body: a number in the
+    address would be written to every access log on the way."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    earlier = caller_history(request.POST.get("caller_phone", ""), limit=10)
     open_ones = [a for a in earlier if a.status in OPEN_STATUSES]
     return render(request, "web/_caller.html", {"earlier": earlier, "open_ones": open_ones})
 
