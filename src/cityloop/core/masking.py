@@ -54,13 +54,18 @@ _QUANTITY_AFTER = re.compile(
 _LONG_DIGITS = re.compile(r"(?<![\dA-Za-z])\d(?:[ \-]?\d){10,}(?![\dA-Za-z])")
 
 _NUMERAL = r"(?:\d+|[一二三四五六七八九十两]+)"
-# House number, building, unit, floor, room: "3号楼2单元301室", "5栋1203", "12层", "B座1203".
-# "3号线" (a metro line) and "12月1号" (a date) are not addresses.
+_PART = r"(?:号院|号楼|号门|栋|幢|座|单元|层|楼|室|号(?![线口路文件]))"
+# An exact home address: a house number, building, unit, floor and room together
+# ("3号楼2单元301室", "12号院4号楼", "5栋1单元702"), a room ("301室", "B座1203"), or a
+# single part after "住/家住/我家" ("住六号楼"). A number alone ("8楼骨科", "18层的高层住宅",
+# "地铁3号线", "6号文件", "12月1号") is a fact of the case and stays.
 _HOUSE = re.compile(
-    rf"(?<![\d月])(?:{_NUMERAL}\s*(?:号院|号楼|号门|栋|幢|座|单元|层|楼|室|号(?![线口路]))\s*)+"
-    r"(?:\d{2,5}(?:室|房|号)?)?"
+    rf"(?<![\d月])(?:{_NUMERAL}\s*{_PART}\s*){{2,}}(?:\d{{2,5}}(?:室|房|号)?)?"
+    rf"|(?<![\d月])(?:{_NUMERAL}\s*(?:号院|号楼|栋|幢|座|单元)\s*)\d{{2,5}}(?:室|房|号)?"
+    rf"|(?<=住)(?:在|的是|)\s*(?:{_NUMERAL}\s*{_PART}\s*)+(?:\d{{2,5}}(?:室|房|号)?)?"
+    rf"|(?<=家)(?:住|在|是)?\s*(?:{_NUMERAL}\s*{_PART}\s*)+(?:\d{{2,5}}(?:室|房|号)?)?"
     r"|(?<![A-Za-z])[A-Za-z]座\s*\d{2,5}(?:室|房|号)?"
-    r"|(?<!\d)\d{3,5}\s*(?:室|房间|房|号房)"
+    r"|(?<!\d)\d{3,5}\s*(?:室|房间|号房)"
 )
 
 # Common surnames. Characters that are mostly ordinary words in appeals (区 in 社区, 安 in
@@ -80,17 +85,21 @@ _NOT_IN_NAME = "住在家的是电手联反来今于要想说因从和与及向�
 
 _TITLES = (
     "先生|女士|小姐|师傅|阿姨|大爷|大妈|大姐|大哥|老师|经理|主任|书记|队长|同志|奶奶|爷爷|"
-    "警官|科长|处长|局长|站长|所长|部长|医生|护士|老人|阿婆"
+    "警官|科长|处长|局长|站长|所长|部长|厅长|市长|县长|院长|镇长|乡长|校长|董事长|行长|厂长|"
+    "律师|法官|教授|医生|护士|老人|阿婆"
 )
 # A title right after the surname ("王女士") is no given name: the title rule masks that one.
-_GIVEN = rf"(?!{_TITLES}){_HAN}(?:(?!{_TITLES})(?![{_NOT_IN_NAME}]){_HAN})?"
+_GIVEN = rf"(?!{_TITLES})(?![{_NOT_IN_NAME}]){_HAN}(?:(?!{_TITLES})(?![{_NOT_IN_NAME}]){_HAN})?"
 _CUES = (
     "我叫|我是|本人|姓名|名叫|叫做|联系人|诉求人|来电人|反映人|投诉人|举报人|当事人|市民|居民|"
     "业主|住户|租户|工作人员|负责人|经办人|承办人|网格员|社工|民警|片警|房东|邻居|司机|"
     "联系了|联系上|致电|告知"
 )
 _NAME_AFTER_CUE = re.compile(rf"(?:{_CUES})\s*[:：]?\s*(?P<name>{_SURNAME}{_GIVEN})")
-_NAME_BEFORE_TITLE = re.compile(rf"(?P<name>{_SURNAME}{_HAN}{{0,2}}?)(?:{_TITLES})")
+_NAME_BEFORE_TITLE = re.compile(
+    rf"(?P<name>{_SURNAME}(?:(?![一二三四五六七八九十个课{_NOT_IN_NAME}]){_HAN}){{0,2}}?)"
+    rf"(?:{_TITLES})"
+)
 _SURNAME_AFTER_XING = re.compile(rf"(?<![百])姓\s*(?P<name>{_SURNAME})")
 
 
