@@ -71,7 +71,9 @@ _HOUSE = re.compile(
 # Common surnames. Characters that are mostly ordinary words in appeals (区 in 社区, 安 in
 # 保安, 管 in 城管, 卫 in 门卫, 时, 单, 向, 成, 文 …) are left out: masking them would hide
 # the facts of the case, and a name after a cue or a title is still caught by the others.
-_SURNAMES_COMPOUND = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|端木|南宫"
+_SURNAMES_COMPOUND = (
+    "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|端木|南宫"
+)
 _SURNAMES_SINGLE = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖萧田董潘袁蔡蒋余杜"
     "叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方邹熊白孟秦邱侯江尹薛闫严段雷黎史"
@@ -80,8 +82,11 @@ _SURNAMES_SINGLE = (
 )
 _SURNAME = rf"(?:{_SURNAMES_COMPOUND}|[{_SURNAMES_SINGLE}])"
 _HAN = r"[\u4e00-\u9fff]"
-# After the first character of a given name, these end it ("我叫张伟住在…", "李明反映…").
-_NOT_IN_NAME = "住在家的是电手联反来今于要想说因从和与及向对把被给请已了所等也都就还又称表示致投举询咨先女师阿老同"
+# Characters that are not part of a given name: they end it ("我叫张伟住在…", "李明反映…").
+_NOT_IN_NAME = (
+    "住在家的是电手联反来今于要想说因从和与及向对把被给请已了所等也都就还又称表示致投举询咨"
+    "先女师阿老同"
+)
 
 _TITLES = (
     "先生|女士|小姐|师傅|阿姨|大爷|大妈|大姐|大哥|老师|经理|主任|书记|队长|同志|奶奶|爷爷|"

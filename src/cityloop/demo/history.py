@@ -17,9 +17,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
+from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.appeals.services.intake import CODE_ALPHABET
 from cityloop.demo import texts
-from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
 from cityloop.demo.geography import AddressLayout
 from cityloop.demo.lifecycle import Life, simulate_life

@@ -107,9 +107,7 @@ def _page(
         # an analyst sees the de-identified case: no photos, no free-text staff exchanges
         "attachments": appeal.attachments.all() if personal else [],
         "actions": _available(appeal, actor),
-        "pending_extension": appeal.extension_requests.filter(
-            status=DecisionStatus.PENDING
-        ).first()
+        "pending_extension": appeal.extension_requests.filter(status=DecisionStatus.PENDING).first()
         if personal
         else None,
         "orders": appeal.supervision_orders.order_by("-issued_at") if personal else [],
