@@ -253,13 +253,14 @@ def flagged_replies(request: HttpRequest, limit: int = 50) -> list[dict[str, Any
         .select_related("main_unit")
         .order_by("-replied_at")[: max(1, min(limit, 200))]
     )
+    personal = actor.sees_personal_data
     return [
         {
             "tracking_code": a.tracking_code,
-            "title": a.title,
+            "title": a.title if personal else a.public_title,
             "main_unit": a.main_unit.name if a.main_unit else None,
             "replied_at": a.replied_at,
-            "reply_text": a.reply_text,
+            "reply_text": a.reply_text if personal else a.public_reply,
             "score": a.reply_check.get("score", 0.0),
             "reasons": a.reply_check.get("reasons", []),
         }

@@ -198,14 +198,3 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 7:
         return MASK * len(digits)
     return f"{digits[:3]}{MASK * 4}{digits[-4:]}"
-
-
-def mask_id_number(value: str) -> str:
-    if len(value) < 8:
-        return MASK * len(value)
-    return value[:4] + MASK * (len(value) - 8) + value[-4:]
-
-
-def mask_address(address: str) -> str:
-    """Keep the road, hide house numbers, buildings, units and rooms."""
-    return public_text(address)

@@ -94,6 +94,7 @@ def surfaces(city: Any, codes: list[str]) -> dict[str, Any]:
         "dashboard": analyst.get("/dashboard/"),
         "dashboard data": analyst.get("/dashboard/data.json"),
         "analyst API list": analyst.get("/api/appeals?limit=200"),
+        "analyst flagged replies": analyst.get("/api/replies/flagged?limit=200"),
         "assessment API": analyst.get(f"/api/assessment?month={month}"),
     }
     for code in codes:
