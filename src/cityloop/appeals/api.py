@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router, Schema
 from ninja.responses import Status as Created
 
@@ -33,6 +34,7 @@ from cityloop.appeals.schemas import (
     VersionIn,
 )
 from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.core.errors import DomainError
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -86,6 +88,12 @@ def list_appeals(
     caller_phone: str | None = Header(None, alias="X-Caller-Phone"),
 ) -> list[dict[str, Any]]:
     actor = _actor(request)
+    if "phone" in request.GET:
+        raise DomainError(
+            "phone_in_url",
+            _("来电号码请放在请求头 X-Caller-Phone 中，不要写进网址（网址会记入访问日志）"),
+            field="phone",
+        )
     appeals = selectors.visible_appeals(actor).select_related(
         "main_unit", "category", "grid", "street", "district", "merged_into"
     )

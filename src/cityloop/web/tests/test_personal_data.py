@@ -154,6 +154,8 @@ def test_phone_lookups_keep_the_number_out_of_the_url(city):
     assert calltaker.get(f"/api/callers/{CALLER_PHONE}/appeals").status_code == 404
     listed = calltaker.get("/api/appeals", headers={"X-Caller-Phone": CALLER_PHONE}).json()
     assert [a["tracking_code"] for a in listed] == [code]
+    in_url = calltaker.get("/api/appeals", {"phone": CALLER_PHONE})
+    assert in_url.status_code == 400 and "X-Caller-Phone" in in_url.json()["message"]
 
     # looking a person up by phone is not an analyst's work
     analyst = city.client("analyst")
