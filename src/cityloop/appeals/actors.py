@@ -50,6 +50,12 @@ class Actor:
             return True
         return self.unit is not None and self.unit.kind == UnitKind.CENTER
 
+    @property
+    def sees_personal_data(self) -> bool:
+        """Staff who handle cases see the caller's name, phone and the original text;
+        analysts work on the public version (个人信息保护)."""
+        return self.role != Role.ANALYST
+
     def visible_unit_ids(self) -> set[int] | None:
         """None means all units. A handler sees their unit; a supervisor the units under theirs."""
         if self.sees_everything:
@@ -59,3 +65,9 @@ class Actor:
         if self.role == Role.SUPERVISOR:
             return self.unit.subtree_ids()
         return {self.unit.pk}
+
+
+def refuse_phone_lookup(actor: Actor) -> None:
+    """Finding a person's appeals by their phone number is for staff who handle cases."""
+    if not actor.sees_personal_data:
+        raise PermissionDenied("personal_data_refused", _("您的角色无权按来电号码查询诉求"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Query, Router, Schema
 from ninja.responses import Status as Created
 
 from cityloop.appeals import scope, selectors, services
-from cityloop.appeals.actors import Actor
+from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import (
     AppealIn,
     AppealOut,
@@ -33,6 +34,7 @@ from cityloop.appeals.schemas import (
     VersionIn,
 )
 from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.core.errors import DomainError
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -43,7 +45,9 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return selectors.appeal_detail(selectors.access_appeal(code, _actor(request)))
+    actor = _actor(request)
+    appeal = selectors.access_appeal(code, actor)
+    return selectors.appeal_detail(appeal, personal=actor.sees_personal_data)
 
 
 @router.post("/appeals", response={201: CreatedOut, **ERRORS}, summary="受理诉求 (intake)")
@@ -68,25 +72,41 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> Created[dict[str, 
 class AppealFilter(Schema):
     status: str | None = None
     unit_code: str | None = None
-    phone: str | None = None
     limit: int = 50
     offset: int = 0
 
 
-@router.get("/appeals", response={200: list[AppealOut], **ERRORS}, summary="诉求列表 (search)")
-def list_appeals(request: HttpRequest, filters: Query[AppealFilter]) -> list[dict[str, Any]]:
-    appeals = selectors.visible_appeals(_actor(request)).select_related(
+@router.get(
+    "/appeals",
+    response={200: list[AppealOut], **ERRORS},
+    summary="诉求列表 (search)",
+    description="按来电号码查找时，号码放在请求头 X-Caller-Phone 中：不进入网址和访问日志。",
+)
+def list_appeals(
+    request: HttpRequest,
+    filters: Query[AppealFilter],
+    caller_phone: str | None = Header(None, alias="X-Caller-Phone"),
+) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    if "phone" in request.GET:
+        raise DomainError(
+            "phone_in_url",
+            _("来电号码请放在请求头 X-Caller-Phone 中，不要写进网址（网址会记入访问日志）"),
+            field="phone",
+        )
+    appeals = selectors.visible_appeals(actor).select_related(
         "main_unit", "category", "grid", "street", "district", "merged_into"
     )
     if filters.status:
         appeals = appeals.filter(status=filters.status)
     if filters.unit_code:
         appeals = appeals.filter(main_unit__code=filters.unit_code)
-    if filters.phone:
-        appeals = appeals.filter(caller_phone=filters.phone)
+    if caller_phone:
+        refuse_phone_lookup(actor)
+        appeals = appeals.filter(caller_phone=caller_phone)
     limit = max(1, min(filters.limit, 200))
     page = appeals.order_by("-received_at")[filters.offset : filters.offset + limit]
-    return [selectors.appeal_detail(a) for a in page]
+    return [selectors.appeal_detail(a, personal=actor.sees_personal_data) for a in page]
 
 
 @router.get("/appeals/{code}", response={200: AppealOut, **ERRORS}, summary="诉求详情")
@@ -100,8 +120,10 @@ def get_appeal(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="办理全过程记录 (timeline)",
 )
 def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    appeal = selectors.access_appeal(code, _actor(request))
-    return [selectors.event_out(e) for e in selectors.timeline(appeal)]
+    actor = _actor(request)
+    appeal = selectors.access_appeal(code, actor)
+    personal = actor.sees_personal_data
+    return [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)]
 
 
 def _act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str, Any]:

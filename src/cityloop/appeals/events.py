@@ -9,6 +9,7 @@ from django.db import models
 
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.appeals.public_text import public_version
 from cityloop.core import clock
 
 
@@ -41,5 +42,6 @@ def record_event(
         from_status=from_status,
         to_status=appeal.status,
         reason=reason,
+        public_note=public_version(reason, caller_name=appeal.caller_name, writer=actor),
         changes={k: [as_json(b), as_json(a)] for k, (b, a) in (changes or {}).items()},
     )

@@ -91,6 +91,13 @@ class Appeal(models.Model):
     evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
+    # The public versions of the free text, personal data masked (appeals.public_text),
+    # written with the original: what the tracking page, the public API and analysts see.
+    public_title = models.CharField(_("标题（公开）"), max_length=200, blank=True)
+    public_content = models.TextField(_("诉求内容（公开）"), blank=True)
+    public_address = models.CharField(_("事发地址（公开）"), max_length=200, blank=True)
+    public_reply = models.TextField(_("办理结果（公开）"), blank=True)
+
     merged_into = models.ForeignKey(
         "self",
         models.PROTECT,
@@ -159,6 +166,7 @@ class AppealEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.TextField(blank=True)
+    public_note = models.TextField(blank=True, help_text="the reason, personal data masked")
     changes = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from cityloop.appeals.scope import access_appeal as access_appeal
 from cityloop.appeals.scope import visible_appeals as visible_appeals
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core import clock
-from cityloop.core.masking import mask_address, mask_name, mask_text
+from cityloop.core.masking import mask_name
 
 # Who may see what is decided in one place (scope); the read side re-exports it above.
 
@@ -23,7 +23,9 @@ def _unit_ref(unit: Any) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit else None
 
 
-def appeal_detail(appeal: Appeal) -> dict[str, Any]:
+def appeal_detail(appeal: Appeal, *, personal: bool = True) -> dict[str, Any]:
+    """The appeal for staff. Without `personal` (an analyst) the stored public text stands
+    in for the original and the caller is not named."""
     return {
         **{
             f: getattr(appeal, f)
@@ -52,6 +54,7 @@ def appeal_detail(appeal: Appeal) -> dict[str, Any]:
                 "deferred_until",
             )
         },
+        **({} if personal else _public_text_of(appeal)),
         "status_label": str(Status(appeal.status).label),
         "grid": appeal.grid.name if appeal.grid else None,
         "street": appeal.street.name if appeal.street else None,
@@ -70,10 +73,21 @@ def appeal_detail(appeal: Appeal) -> dict[str, Any]:
                 "assigned_at": a.assigned_at,
                 "signed_at": a.signed_at,
                 "replied_at": a.replied_at,
-                "note": a.note,
+                "note": a.note if personal else "",
             }
             for a in appeal.assignments.select_related("unit").order_by("assigned_at", "pk")
         ],
+    }
+
+
+def _public_text_of(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "title": appeal.public_title,
+        "content": appeal.public_content,
+        "caller_name": mask_name(appeal.caller_name),
+        "caller_phone": "",
+        "address_text": appeal.public_address,
+        "reply_text": appeal.public_reply,
     }
 
 
@@ -88,19 +102,21 @@ def timeline(appeal: Appeal) -> list[AppealEvent]:
     return list(appeal.events.select_related("actor_unit").order_by("seq"))
 
 
-def event_out(event: AppealEvent) -> dict[str, Any]:
+def event_out(event: AppealEvent, *, personal: bool = True) -> dict[str, Any]:
+    """One step of the timeline for staff; without `personal` (an analyst) the note is the
+    public one and the actor is their unit, not their name."""
     return {
         "seq": event.seq,
         "action": event.action,
         "action_label": action_label(event.action),
         "at": event.at,
-        "actor": event.actor_name,
+        "actor": event.actor_name if personal else _public_actor(event),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "from_status_label": str(Status(event.from_status).label) if event.from_status else "",
         "to_status_label": str(Status(event.to_status).label) if event.to_status else "",
-        "reason": event.reason,
-        "changes": event.changes,
+        "reason": event.reason if personal else event.public_note,
+        "changes": event.changes if personal else {},
     }
 
 
@@ -130,24 +146,24 @@ def public_view(appeal: Appeal) -> dict[str, Any]:
         "tracking_code": appeal.tracking_code,
         "status": appeal.status,
         "status_label": str(Status(appeal.status).label),
-        "title": mask_text(appeal.title),
-        "content": mask_text(appeal.content),
+        "title": appeal.public_title,
+        "content": appeal.public_content,
         "caller_name": mask_name(appeal.caller_name),
-        "address": mask_address(appeal.address_text),
+        "address": appeal.public_address,
         "category": appeal.category.path if appeal.category else None,
         "main_unit": appeal.main_unit.name if appeal.main_unit else None,
         "received_at": appeal.received_at,
         "reply_due_at": appeal.reply_due_at,
         "replied_at": appeal.replied_at,
-        "reply_text": mask_text(appeal.reply_text),
+        "reply_text": appeal.public_reply,
         "can_evaluate": appeal.status == Status.REPLIED,
         "timeline": [
             {
                 "at": e.at,
                 "action_label": action_label(e.action),
                 "status_label": str(Status(e.to_status).label) if e.to_status else "",
-                "actor": e.actor_unit.name if e.actor_unit else _public_actor(e),
-                "note": mask_text(e.reason) if e.action in {"reply", "send_back", "defer"} else "",
+                "actor": _public_actor(e),
+                "note": e.public_note if e.action in {"reply", "send_back", "defer"} else "",
             }
             for e in events
         ],
@@ -155,6 +171,9 @@ def public_view(appeal: Appeal) -> dict[str, Any]:
 
 
 def _public_actor(event: AppealEvent) -> str:
+    """Staff are named by their unit, never by their own name."""
+    if event.actor_unit is not None:
+        return event.actor_unit.name
     if event.actor_id is None:
         return event.actor_name if event.action in {"evaluate", "reopen"} else _("12345热线")
     return _("12345热线")

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cityloop.appeals import duplicates, scope, selectors, services
-from cityloop.appeals.actors import Actor
+from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import AppealOut, ErrorOut
 from cityloop.appeals.services.understanding import matchers, understand
 from cityloop.classify.reply_check import check_reply
@@ -172,7 +172,8 @@ def set_category(request: HttpRequest, code: str, payload: CategoryIn) -> dict[s
     services.categorize(
         code, actor=actor, category_code=payload.category_code, reason=payload.reason
     )
-    return selectors.appeal_detail(selectors.access_appeal(code, actor))
+    appeal = selectors.access_appeal(code, actor)
+    return selectors.appeal_detail(appeal, personal=actor.sees_personal_data)
 
 
 @router.get(
@@ -187,12 +188,20 @@ def same_problem(request: HttpRequest, code: str) -> list[Any]:
     return [c.__dict__ for c in scope.only_visible(actor, candidates)]
 
 
-@router.get(
-    "/callers/{phone}/appeals", response={200: list[HistoryOut], **ERRORS}, summary="来电人历史诉求"
+class CallerIn(Schema):
+    phone: str = Field(..., min_length=1, max_length=30)
+
+
+@router.post(
+    "/callers/appeals",
+    response={200: list[HistoryOut], **ERRORS},
+    summary="来电人历史诉求",
+    description="号码在请求体中：不进入网址和访问日志。",
 )
-def caller_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
+def caller_history(request: HttpRequest, payload: CallerIn) -> list[dict[str, Any]]:
     actor = Actor.from_user(request.user)
-    earlier = scope.only_visible(actor, duplicates.caller_history(phone))
+    refuse_phone_lookup(actor)
+    earlier = scope.only_visible(actor, duplicates.caller_history(payload.phone))
     return [
         {
             "tracking_code": a.tracking_code,
@@ -239,13 +248,14 @@ def flagged_replies(request: HttpRequest, limit: int = 50) -> list[dict[str, Any
         .select_related("main_unit")
         .order_by("-replied_at")[: max(1, min(limit, 200))]
     )
+    personal = actor.sees_personal_data
     return [
         {
             "tracking_code": a.tracking_code,
-            "title": a.title,
+            "title": a.title if personal else a.public_title,
             "main_unit": a.main_unit.name if a.main_unit else None,
             "replied_at": a.replied_at,
-            "reply_text": a.reply_text,
+            "reply_text": a.reply_text if personal else a.public_reply,
             "score": a.reply_check.get("score", 0.0),
             "reasons": a.reply_check.get("reasons", []),
         }

@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
+from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.appeals.services.intake import CODE_ALPHABET
 from cityloop.demo import texts
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
@@ -247,7 +248,14 @@ class HistoryWriter:
         appeal_rows, events, assignments, callbacks, orders, truths = rows.values()
         for offset, life in enumerate(lives):
             appeal_id = ids[Appeal] + offset
-            appeal_rows.append({"id": appeal_id, **life.fields})
+            caller_name = life.fields["caller_name"]
+            appeal_rows.append({"id": appeal_id, **life.fields, **public_fields(life.fields)})
+            for event in life.events:
+                event["public_note"] = public_version(event["reason"], caller_name=caller_name)
+            for callback in life.callbacks:
+                callback["public_comment"] = public_version(
+                    callback.get("comment", ""), caller_name=caller_name
+                )
             for table, items in (
                 (events, life.events),
                 (assignments, life.assignments),

@@ -28,6 +28,7 @@ class Callback(models.Model):
         _("满意度"), max_length=20, choices=Satisfaction.choices, blank=True
     )
     comment = models.TextField(_("评价意见"), blank=True)
+    public_comment = models.TextField(_("评价意见（公开）"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )

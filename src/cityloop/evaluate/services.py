@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import DecisionStatus, Satisfaction
 from cityloop.appeals.models import Appeal
+from cityloop.appeals.public_text import public_version
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.services.handling import reopen
 from cityloop.core import clock
@@ -41,6 +42,7 @@ def record_callback(
         appeal = lock_appeal(tracking_code)
         if appeal.main_unit is None:
             raise DomainError("no_main_unit", _("该诉求没有主办单位，无法评价"))
+        public_comment = public_version(comment, caller_name=appeal.caller_name, writer=actor)
         if not reached:
             apply(appeal, "callback_unreached", actor, reason=comment)
             return Callback.objects.create(
@@ -49,6 +51,7 @@ def record_callback(
                 at=clock.now(),
                 is_valid=False,
                 comment=comment,
+                public_comment=public_comment,
                 recorded_by=actor.user,
                 is_latest=False,
             )
@@ -70,6 +73,7 @@ def record_callback(
             resolved=resolved,
             satisfaction=satisfaction,
             comment=comment,
+            public_comment=public_comment,
             recorded_by=actor.user,
         )
         if reopen_if_unresolved and not resolved:

@@ -11,6 +11,7 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.public_text import public_version
 from cityloop.appeals.scope import live_assist_of
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.services.intake import _dispatch_locked
@@ -102,6 +103,9 @@ def reply(
             expected_version=expected_version,
             fields={
                 "reply_text": text.strip(),
+                "public_reply": public_version(
+                    text.strip(), caller_name=appeal.caller_name, writer=actor
+                ),
                 "replied_at": now,
                 "deferred_until": None,
                 "reply_check": quality,

@@ -16,6 +16,7 @@ from cityloop.appeals.dispatch_queue import returned_units, suggest_unit
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.public_text import public_fields
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.services.placing import place_fields
 from cityloop.appeals.services.understanding import apply_understanding, understand
@@ -133,6 +134,11 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
         want_category=category is None,
         want_address=place["grid"] is None,
     )
+    text = {
+        "title": draft.title.strip() or draft.content.strip()[:30],
+        "content": draft.content.strip(),
+        "caller_name": draft.caller_name.strip(),
+    }
     with transaction.atomic():
         for _attempt in range(5):
             try:
@@ -141,9 +147,6 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                         tracking_code=new_tracking_code(received_at),
                         channel=draft.channel,
                         status=Status.RECEIVED,
-                        title=draft.title.strip() or draft.content.strip()[:30],
-                        content=draft.content.strip(),
-                        caller_name=draft.caller_name.strip(),
                         caller_phone=draft.caller_phone.strip(),
                         caller_id_number=draft.caller_id_number.strip(),
                         standard_address=address,
@@ -153,6 +156,8 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                         received_at=received_at,
                         created_by=actor.user,
                         **place,
+                        **text,
+                        **public_fields({**text, "address_text": place["address_text"]}),
                     )
                 break
             except IntegrityError:  # a tracking-code collision: draw again

@@ -197,7 +197,7 @@ def test_duplicates_and_caller_history(city):
     candidates = client.get(f"/api/appeals/{second}/duplicates").json()
     assert candidates[0]["tracking_code"] == first
     assert "同一标准地址" in candidates[0]["reasons"]
-    history = client.get("/api/callers/+8613800001111/appeals").json()
+    history = post(client, "/api/callers/appeals", {"phone": "+8613800001111"}).json()
     assert [h["tracking_code"] for h in history] == [first]
 
 

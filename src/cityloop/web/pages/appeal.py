@@ -127,15 +127,17 @@ def _page(
     failed: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    personal = actor.sees_personal_data
     context = {
-        "appeal": selectors.appeal_detail(appeal),
-        "events": [selectors.event_out(e) for e in selectors.timeline(appeal)],
-        "attachments": appeal.attachments.all(),
+        "appeal": selectors.appeal_detail(appeal, personal=personal),
+        "events": [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)],
+        # an analyst sees the de-identified case: no photos, no free-text staff exchanges
+        "attachments": appeal.attachments.all() if personal else [],
         "actions": _available(appeal, actor),
-        "pending_extension": appeal.extension_requests.filter(
-            status=DecisionStatus.PENDING
-        ).first(),
-        "orders": appeal.supervision_orders.order_by("-issued_at"),
+        "pending_extension": appeal.extension_requests.filter(status=DecisionStatus.PENDING).first()
+        if personal
+        else None,
+        "orders": appeal.supervision_orders.order_by("-issued_at") if personal else [],
         "exclusion": AssessmentExclusion.objects.filter(appeal=appeal).first(),
         "errors": errors or {},
         "failed": failed,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -75,13 +75,16 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_page(CALL_TAKING)
 def caller(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """The caller's earlier appeals by phone number: capped per staff account, so the
-    console cannot be used to sweep phone numbers."""
+    """The caller's earlier appeals by phone number. The number comes in the POST body (a
+    number in the address would be written to every access log on the way), and lookups are
+    capped per staff account, so the console cannot be used to sweep phone numbers."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         throttle.spend(request, "caller_lookup_per_user", str(request.user.pk))
     except TooManyRequests as error:
         return render(request, "web/_caller.html", {"refused": error.message}, status=429)
-    earlier = only_visible(actor, caller_history(request.GET.get("caller_phone", ""), limit=10))
+    earlier = only_visible(actor, caller_history(request.POST.get("caller_phone", ""), limit=10))
     open_ones = [a for a in earlier if a.status in OPEN_STATUSES]
     return render(request, "web/_caller.html", {"earlier": earlier, "open_ones": open_ones})
 
