@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityloop.appeals import selectors
@@ -22,7 +21,7 @@ from cityloop.web.dashboard import figures as dashboard_figures
 
 def home(request: HttpRequest) -> HttpResponse:
     """The centre at a glance: today's intake, the open work, the month's leaders."""
-    today_start = timezone.localtime(clock.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    month = clock.this_month()
     appeals = selectors.Appeal.objects
     by_status = dict(
         appeals.filter(status__in=list(selectors.HANDLING_OR_WAITING))
@@ -31,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .values_list("status", "n")
     )
     context = {
-        "today": appeals.filter(received_at__gte=today_start).count(),
+        "today": appeals.filter(received_at__gte=clock.today_start()).count(),
         "open_by_status": [
             (Status(s).label, by_status.get(s, 0)) for s in selectors.HANDLING_OR_WAITING
         ],
@@ -42,8 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent": appeals.select_related("main_unit", "category").order_by("-received_at")[:12]
         if request.user.is_authenticated
         else [],
-        "ranking": monthly_ranking(clock.now().date().replace(day=1))[:10],
-        "month": clock.now().date(),
+        "ranking": monthly_ranking(month)[:10],
+        "month": month,
     }
     return render(request, "web/home.html", context)
 
