@@ -23,8 +23,8 @@ def post(client, url, payload=None):
     return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
 
 
-def rated_appeal(city, **fields):
-    """An appeal received, handled and rated (resolved, satisfied) over the API, now."""
+def rated_appeal(city, *, contacted=True, resolved=True, satisfaction="satisfied"):
+    """An appeal received, handled and rated over the API, now."""
     created = post(
         city.client("calltaker"),
         "/api/appeals",
@@ -35,7 +35,6 @@ def rated_appeal(city, **fields):
             "caller_phone": "13800138000",
             "standard_address_code": city.addresses[0].code,
             "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-            **fields,
         },
     )
     assert created.status_code == 201, created.content
@@ -46,7 +45,12 @@ def rated_appeal(city, **fields):
     rated = post(
         city.client("calltaker"),
         f"/api/appeals/{code}/callback",
-        {"contacted": True, "resolved": True, "satisfaction": "satisfied"},
+        {
+            "contacted": contacted,
+            "resolved": resolved,
+            "satisfaction": satisfaction,
+            "reopen_if_unresolved": False,
+        },
     )
     assert rated.status_code == 201, rated.content
     return code
