@@ -78,11 +78,12 @@ def main() -> None:
 def ranking_time() -> None:
     from django.db.models import Max
 
+    from cityloop.core import clock
     from cityloop.evaluate.assessment import monthly_ranking
     from cityloop.evaluate.models import Callback
 
     latest = Callback.objects.aggregate(Max("at"))["at__max"]
-    month = latest.date().replace(day=1)
+    month = clock.first_of_month(clock.local_date(latest))
     timings = []
     for _ in range(3):
         started = time.perf_counter()

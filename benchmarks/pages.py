@@ -40,6 +40,7 @@ def main() -> None:
 
     from cityloop.appeals.models import Appeal
     from cityloop.cli import _prepare_database, _progress
+    from cityloop.core import clock
     from cityloop.demo.generator import generate_demo_city, train_demo_model
     from cityloop.org.models import StaffProfile
 
@@ -67,7 +68,7 @@ def main() -> None:
     sample = busy or Appeal.objects.order_by("-received_at").first()
     assert sample is not None
     phone = sample.caller_phone
-    month = sample.received_at.strftime("%Y-%m")
+    month = f"{clock.local_date(sample.received_at):%Y-%m}"
     text = {"content": "小区门口路灯不亮，井盖松动", "address_text": sample.address_text}
     pages = [
         ("calltaker", "GET", "/console/", None),

@@ -107,12 +107,13 @@ def callers_report() -> None:
 def urgency_report() -> None:
     from cityloop.appeals.models import Appeal
     from cityloop.classify.urgency import detect_urgency
+    from cityloop.core import clock
 
     tp = fp = fn = tn = 0
     for content, received, truth in Appeal.objects.values_list(
         "content", "received_at", "demo_truth__is_emergency"
     ):
-        flagged = detect_urgency(content, received.date()).is_emergency
+        flagged = detect_urgency(content, clock.local_date(received)).is_emergency
         tp += flagged and truth
         fp += flagged and not truth
         fn += truth and not flagged

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.deadlines import overdue_q
@@ -22,6 +21,7 @@ from cityloop.appeals.enums import (
 )
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.scope import visible_appeals
+from cityloop.core import clock
 
 
 def unit_appeals(actor: Actor, statuses: Collection[str]) -> QuerySet[Appeal]:
@@ -69,12 +69,11 @@ def supervision_board(actor: Actor, now: datetime) -> dict[str, Any]:
     }
 
 
-def received_today(now: datetime, appeals: QuerySet[Appeal] | None = None) -> int:
+def received_today(appeals: QuerySet[Appeal] | None = None) -> int:
     """Appeals received since local midnight: a public figure for the whole city."""
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return (
         (Appeal.objects.all() if appeals is None else appeals)
-        .filter(received_at__gte=start)
+        .filter(received_at__gte=clock.today_start())
         .count()
     )
 
@@ -91,7 +90,7 @@ def overview(actor: Actor, now: datetime) -> dict[str, Any]:
         .values_list("status", "n")
     )
     return {
-        "today": received_today(now, visible),
+        "today": received_today(visible),
         "open_by_status": [(s.label, by_status.get(s, 0)) for s in unfinished],
         "overdue": visible.filter(overdue_q(now)).count(),
         "recent": visible.select_related("main_unit", "category").order_by("-received_at")[:12],

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from cityloop.classify.metrics import Report, evaluate
 from cityloop.classify.models import ClassifierModel, Correction, UnderstandingSettings
@@ -107,7 +106,7 @@ def corrections_dataset() -> tuple[list[str], list[str]]:
 
 def _new_name() -> str:
     """category-YYYYMMDD-HHMMSS, with a counter when two models are trained in one second."""
-    base = f"category-{timezone.localtime(clock.now()):%Y%m%d-%H%M%S}"
+    base = f"category-{clock.local_now():%Y%m%d-%H%M%S}"
     taken = set(
         ClassifierModel.objects.filter(name__startswith=base).values_list("name", flat=True)
     )

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cityloop.bootstrap import CENTER_CODE, seed_reference
+from cityloop.core import clock
 from cityloop.demo import geography
 from cityloop.demo.history import HistoryWriter, UnitDirectory
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
@@ -62,7 +63,7 @@ def generate_demo_city(
     if not city_exists():
         build_city(seed=seed, streets_per_district=streets_per_district, progress=progress)
     city = load_city(seed=seed, streets_per_district=streets_per_district)
-    end = end or timezone.localdate()
+    end = end or clock.today()
     writer = HistoryWriter(city.units, city.addresses, seed=seed, end=end, days=days)
     written = writer.write(appeals, progress=progress)
     _staff_where_the_work_is()

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
 from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.appeals.services.intake import CODE_ALPHABET
+from cityloop.core import clock
 from cityloop.demo import texts
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
 from cityloop.demo.geography import AddressLayout
@@ -122,7 +122,7 @@ class HistoryWriter:
         self.seed = seed
         self.end = end
         self.days = [end - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-        self.now = timezone.now()
+        self.now = clock.now()
         self.area_ids = dict(Area.objects.values_list("code", "pk"))
         self.categories = {
             tuple(c.path.split(PATH_SEPARATOR)): c.pk for c in Category.objects.all()
@@ -152,8 +152,9 @@ class HistoryWriter:
         return self.profiles[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def _code(self, at: datetime) -> str:
+        day = clock.local_date(at)
         while True:
-            code = at.strftime("%y%m%d") + "".join(self.rng.choice(CODE_ALPHABET) for _ in range(6))
+            code = f"{day:%y%m%d}" + "".join(self.rng.choice(CODE_ALPHABET) for _ in range(6))
             if code not in self.used_codes:
                 self.used_codes.add(code)
                 return code

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.responses import Status as Created
 
@@ -14,10 +12,9 @@ from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn, ErrorOut, UnitScoreOut
 from cityloop.core.api_auth import STAFF_AUTH
-from cityloop.core.errors import DomainError
 from cityloop.evaluate import services
 from cityloop.evaluate.access import check_may_assess
-from cityloop.evaluate.assessment import monthly_ranking
+from cityloop.evaluate.assessment import monthly_ranking, parse_month
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -30,19 +27,6 @@ class ExclusionIn(Schema):
 class ExclusionOut(Schema):
     status: str
     reason: str
-
-
-def parse_month(text: str) -> date:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise DomainError(
-            "invalid_month",
-            _("月份格式应为 YYYY-MM，例如 2026-03：%(value)s"),
-            value=text,
-            field="month",
-        ) from None
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -13,16 +14,17 @@ from cityloop.appeals.deadlines import overdue_q
 from cityloop.appeals.enums import HANDLING_STATUSES
 from cityloop.appeals.models import Appeal
 from cityloop.core import clock
-from cityloop.evaluate.assessment import monthly_ranking
+from cityloop.evaluate.assessment import city_rates
 from cityloop.geo.models import Area, AreaLevel
 
 
 def figures(days: int = 30) -> dict[str, Any]:
     now = clock.now()
-    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    since = today - timedelta(days=days - 1)
-    recent = Appeal.objects.filter(received_at__gte=since)
+    first_day = clock.today() - timedelta(days=days - 1)
+    recent = Appeal.objects.filter(received_at__gte=clock.start_of_day(first_day))
     daily = (
+        # the local calendar day (TruncDate would otherwise use the current time zone too,
+        # but say it: a UTC day would split the city's night in two)
         recent.annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(n=Count("id"))
@@ -40,10 +42,9 @@ def figures(days: int = 30) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("district__code", "n")
     )
-    ranking = monthly_ranking(now.date())
-    valid = sum(s.valid for s in ranking) or 1
+    month = clock.this_month()
     return {
-        "today": Appeal.objects.filter(received_at__gte=today).count(),
+        "today": Appeal.objects.filter(received_at__gte=clock.today_start()).count(),
         "open": Appeal.objects.filter(status__in=HANDLING_STATUSES).count(),
         "overdue": Appeal.objects.filter(overdue_q(now)).count(),
         "emergency_open": Appeal.objects.filter(
@@ -68,12 +69,9 @@ def figures(days: int = 30) -> dict[str, Any]:
             for row in mix
         ],
         "by_district": by_district,
-        "rates": {
-            "response": sum(s.contacted for s in ranking) / valid,
-            "resolution": sum(s.resolved for s in ranking) / valid,
-            "satisfaction": sum(s.satisfaction_rate * s.valid for s in ranking) / valid,
-        },
-        "since": since.date().isoformat(),
+        "month": f"{month:%Y-%m}",
+        "rates": asdict(city_rates(month)),
+        "since": first_day.isoformat(),
         "hot_grids": list(
             recent.filter(status__in=HANDLING_STATUSES, grid__isnull=False)
             .values("grid__code", "grid__name", "street__name")

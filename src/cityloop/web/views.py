@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
@@ -26,11 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     actor = actor_of(request) if request.user.is_authenticated else None
     if actor is None:
-        return render(request, "web/home.html", {"public": True, "today": received_today(now)})
-    month = timezone.localtime(now).date()
+        return render(request, "web/home.html", {"public": True, "today": received_today()})
+    month = clock.this_month()
     context = {
         **overview(actor, now),
-        "ranking": monthly_ranking(month.replace(day=1))[:10] if may_assess(actor) else None,
+        "ranking": monthly_ranking(month)[:10] if may_assess(actor) else None,
         "month": month,
     }
     return render(request, "web/home.html", context)

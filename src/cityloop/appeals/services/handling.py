@@ -120,7 +120,7 @@ def reply(
 
 def defer(tracking_code: str, *, actor: Actor, reason: str, planned_date: date) -> Appeal:
     """挂账: cannot be resolved now; the unit names the date by which it plans to."""
-    if planned_date <= clock.now().date():
+    if planned_date <= clock.today():
         raise DomainError("invalid_planned_date", _("计划解决日期须晚于今天"), field="planned_date")
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)

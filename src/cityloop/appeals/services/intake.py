@@ -38,7 +38,9 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
 
 
 def new_tracking_code(at: datetime) -> str:
-    return at.strftime("%y%m%d") + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+    """The local date of reception (yymmdd) and six random characters."""
+    day = clock.local_date(at)
+    return f"{day:%y%m%d}" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 @dataclass

@@ -76,7 +76,7 @@ def understand(text: str, *, want_category: bool, want_address: bool) -> Underst
     result = Understanding()
     if want_category:
         result.suggestion = suggest_category(text)
-    result.urgency_reasons = detect_urgency(text, clock.now().date()).reasons
+    result.urgency_reasons = detect_urgency(text, clock.today()).reasons
     if want_address:
         matcher = matchers.get()
         if matcher is not None:

@@ -216,9 +216,9 @@ def test_deferred_cannot_be_resolved_now(city):
             appeal.tracking_code,
             actor=city.actor("handler1"),
             reason="x",
-            planned_date=clock.now().date(),
+            planned_date=clock.today(),
         )
-    planned = clock.now().date() + timedelta(days=120)
+    planned = clock.today() + timedelta(days=120)
     services.defer(
         appeal.tracking_code,
         actor=city.actor("handler1"),

@@ -74,7 +74,7 @@ def test_intake_to_assessment_over_http(city):
     assert rated.status_code == 200, rated.content
     assert rated.json()["status"] == "evaluated"
 
-    month = clock.now().strftime("%Y-%m")
+    month = f"{clock.this_month():%Y-%m}"
     ranking = city.client("analyst").get(f"/api/assessment?month={month}").json()
     assert ranking == [
         {

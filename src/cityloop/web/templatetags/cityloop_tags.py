@@ -55,3 +55,9 @@ def passed(due: datetime | None, now: datetime) -> bool:
 @register.filter
 def masked_phone(phone: str) -> str:
     return mask_phone(phone or "")
+
+
+@register.filter
+def percent(rate: float | None) -> str:
+    """A rate as a percentage; a month without valid callbacks has no rate ("—"), not 0%."""
+    return "—" if rate is None else f"{rate:.1%}"
