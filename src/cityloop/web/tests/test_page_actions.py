@@ -99,7 +99,7 @@ def test_console_merges_a_repeat_call_into_the_open_case(city):
 def test_console_fragments_show_caller_history_and_understanding(city):
     city.receive(caller_phone="13800138000")
     calltaker = city.client("calltaker")
-    history = calltaker.get("/console/caller/", {"caller_phone": "13800138000"})
+    history = calltaker.post("/console/caller/", {"caller_phone": "13800138000"})
     assert "1 件" in shown(history) and "1 件在办" in shown(history)
     understood = calltaker.post(
         "/console/understand/", {"content": "北京市朝阳区建外街道光华路1号院3号楼路灯不亮"}

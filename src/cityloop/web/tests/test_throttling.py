@@ -296,12 +296,12 @@ def test_caller_history_lookups_are_capped_per_call_taker(city):
     calltaker = city.client("calltaker")
     allowed = limit("caller_lookup_per_user")
     for n in range(allowed):
-        lookup = calltaker.get("/console/caller/", {"caller_phone": f"1380000{n:04d}"})
+        lookup = calltaker.post("/console/caller/", {"caller_phone": f"1380000{n:04d}"})
         assert lookup.status_code == 200, n
-    refused = calltaker.get("/console/caller/", {"caller_phone": "13800138000"})
+    refused = calltaker.post("/console/caller/", {"caller_phone": "13800138000"})
     assert refused.status_code == 429
     assert "来电人历史查询过于频繁" in refused.content.decode()
-    other = city.client("dispatcher").get("/console/caller/", {"caller_phone": "13800138000"})
+    other = city.client("dispatcher").post("/console/caller/", {"caller_phone": "13800138000"})
     assert other.status_code == 200
 
 
