@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors, services
@@ -18,7 +18,6 @@ from cityloop.appeals.schemas import (
     DecisionIn,
     DeferIn,
     DispatchIn,
-    ErrorOut,
     EventOut,
     ExtensionIn,
     ExtensionOut,
@@ -33,9 +32,9 @@ from cityloop.appeals.schemas import (
     VersionIn,
 )
 from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.core.api_schema import ERRORS, Page
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -65,12 +64,10 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> Created[dict[str, 
     )
 
 
-class AppealFilter(Schema):
+class AppealFilter(Page):
     status: str | None = None
     unit_code: str | None = None
     phone: str | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 @router.get("/appeals", response={200: list[AppealOut], **ERRORS}, summary="诉求列表 (search)")
@@ -84,8 +81,7 @@ def list_appeals(request: HttpRequest, filters: Query[AppealFilter]) -> list[dic
         appeals = appeals.filter(main_unit__code=filters.unit_code)
     if filters.phone:
         appeals = appeals.filter(caller_phone=filters.phone)
-    limit = max(1, min(filters.limit, 200))
-    page = appeals.order_by("-received_at")[filters.offset : filters.offset + limit]
+    page = appeals.order_by("-received_at")[filters.window()]
     return [selectors.appeal_detail(a) for a in page]
 
 

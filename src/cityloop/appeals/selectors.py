@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentStatus, Status
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.transitions import TRANSITIONS
@@ -32,6 +33,7 @@ def visible_appeals(actor: Actor) -> QuerySet[Appeal]:
 def access_appeal(tracking_code: str, actor: Actor) -> Appeal:
     """The appeal if it exists and the actor may see it; a unit asking for another unit's
     appeal is refused."""
+    tracking_code = clean_tracking_code(tracking_code)
     appeal = (
         Appeal.objects.select_related(
             "main_unit", "category", "grid", "street", "district", "merged_into"

@@ -4,6 +4,7 @@ who may do it, and whether it needs a reason. Anything not in the table is refus
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,8 @@ class Transition:
     roles: frozenset[str]
     needs_reason: bool = False
     unit_scoped: bool = False  # the actor must belong to the main unit (or assist, see services)
+    # what to write when the reason is missing, when "a reason" does not say it well enough
+    reason_prompt: Promise | None = None
 
 
 def _t(
@@ -42,7 +45,7 @@ def _t(
     sources: frozenset[str] | set[str],
     target: str | None,
     roles: frozenset[str] | set[str],
-    **flags: bool,
+    **flags: Any,
 ) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), **flags)
 
@@ -89,6 +92,8 @@ TRANSITIONS: dict[str, Transition] = {
             S.IN_PROGRESS,
             UNIT_HANDLING,
             unit_scoped=True,
+            needs_reason=True,
+            reason_prompt=_("请填写联系情况：何时、通过什么方式联系了诉求人，诉求人的意见"),
         ),
         _t(
             "defer",
@@ -238,6 +243,8 @@ def check(action: str, status: str, role: str, reason: str) -> Transition:
             label=str(transition.label),
         )
     if transition.needs_reason and not reason.strip():
+        if transition.reason_prompt is not None:
+            raise DomainError("reason_required", transition.reason_prompt)
         raise DomainError(
             "reason_required", _("“%(label)s”需要填写理由"), label=str(transition.label)
         )

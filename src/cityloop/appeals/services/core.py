@@ -12,6 +12,7 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.transitions import Transition, check
 from cityloop.core.errors import Conflict, NotFound, PermissionDenied
 from cityloop.org.models import Role
@@ -19,6 +20,7 @@ from cityloop.org.models import Role
 
 def lock_appeal(tracking_code: str) -> Appeal:
     """Fetch the appeal for update. Must run inside transaction.atomic()."""
+    tracking_code = clean_tracking_code(tracking_code)
     try:
         return Appeal.objects.select_for_update().get(tracking_code=tracking_code)
     except Appeal.DoesNotExist:

@@ -42,7 +42,8 @@ def report(request: HttpRequest) -> HttpResponse:
                     ),
                     actor=citizen,
                 )
-                attach(appeal.tracking_code, actor=citizen, uploads=data["attachments"])
+                if data["attachments"]:
+                    attach(appeal.tracking_code, actor=citizen, uploads=data["attachments"])
         except DomainError as error:
             show_domain_error(form, error)
         else:
