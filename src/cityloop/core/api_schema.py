@@ -46,6 +46,7 @@ def has_unstorable(value: Any) -> bool:
 
 
 def _field_with_unstorable(data: Any) -> str | None:
+    data = getattr(data, "_obj", data)  # ninja hands validators its DjangoGetter wrapper
     if not isinstance(data, dict):
         return None
     return next(
@@ -60,6 +61,8 @@ class InSchema(Schema):
     @model_validator(mode="before")
     @classmethod
     def _storable(cls, data: Any) -> Any:
+        if isinstance(getattr(data, "_obj", data), list | str | int | float | bool):
+            raise PydanticCustomError("dict_type", "a JSON object is expected")
         field = _field_with_unstorable(data)
         if field is not None:
             raise PydanticCustomError(
