@@ -9,9 +9,12 @@ import json
 import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError, ValidationErrorContext
 from ninja.parser import Parser
@@ -38,7 +41,9 @@ class JsonParser(Parser):
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType(
                 "unsupported_media_type",
-                gettext_lazy("请求体须为 JSON（Content-Type: application/json），收到的是 %(type)s"),
+                gettext_lazy(
+                    "请求体须为 JSON（Content-Type: application/json），收到的是 %(type)s"
+                ),
                 type=content_type or "-",
             )
         return json.loads(request.body)
@@ -89,7 +94,11 @@ def _title_at(model: Any, loc: tuple[Any, ...]) -> str | None:
         info = fields[part]
         title = info.title or title
         annotation = info.annotation
-        cls = annotation if inspect.isclass(annotation) and issubclass(annotation, BaseModel) else None
+        cls = (
+            annotation
+            if inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+            else None
+        )
     return title
 
 
@@ -166,10 +175,12 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
 def install(api: NinjaAPI) -> None:
     """Every error the API answers, in ErrorOut."""
 
+    @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         body = error_body(exc.code, exc.message, exc.params.get("field"))
         return api.create_response(request, body, status=exc.status)
 
+    @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
         path = first.get("field_path") or []
@@ -181,6 +192,7 @@ def install(api: NinjaAPI) -> None:
         }
         return api.create_response(request, body, status=422)
 
+    @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         cause = exc.__cause__
         if isinstance(cause, DomainError):  # raised by the parser, wrapped by ninja
@@ -193,16 +205,34 @@ def install(api: NinjaAPI) -> None:
         body = error_body(_status_code(exc.status_code), _status_message(exc.status_code))
         return api.create_response(request, body, status=exc.status_code)
 
+    @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", _status_message(404)), status=404)
+        return api.create_response(
+            request, error_body("not_found", _status_message(404)), status=404
+        )
 
+    @api.exception_handler(DjangoPermissionDenied)
+    def django_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """Django's own refusals raised inside an operation: a rate limit (django-ratelimit
+        raises a PermissionDenied subclass) is 429, anything else 403."""
+        status = 429 if isinstance(exc, Ratelimited) else 403
+        body = error_body(_status_code(status), _status_message(status))
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(
+            request, error_body("bad_request", _status_message(400)), status=400
+        )
+
+    @api.exception_handler(BadRequest)
+    def bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(
+            request, error_body("bad_request", _status_message(400)), status=400
+        )
+
+    @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         body = error_body("server_error", _("服务器内部错误，已记录，请稍后重试"))
         return api.create_response(request, body, status=500)
-
-    api.add_exception_handler(DomainError, domain_error)
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(Exception, server_error)

@@ -24,9 +24,7 @@ class ErrorOut(Schema):
 # Every answer an operation can give besides its success: bad input (400, 415, 422), no or a
 # wrong token (401), not allowed (403), unknown record (404), stale version (409), too many
 # attempts (429). Declared once so the OpenAPI document matches what the server sends.
-ERRORS: dict[int, Any] = {
-    code: ErrorOut for code in (400, 401, 403, 404, 409, 415, 422, 429)
-}
+ERRORS: dict[int, Any] = {code: ErrorOut for code in (400, 401, 403, 404, 409, 415, 422, 429)}
 PUBLIC_ERRORS: dict[int, Any] = {code: ErrorOut for code in (400, 403, 404, 409, 415, 422, 429)}
 
 
@@ -49,9 +47,7 @@ def _field_with_unstorable(data: Any) -> str | None:
     data = getattr(data, "_obj", data)  # ninja hands validators its DjangoGetter wrapper
     if not isinstance(data, dict):
         return None
-    return next(
-        (str(k) for k, v in data.items() if has_unstorable(k) or has_unstorable(v)), None
-    )
+    return next((str(k) for k, v in data.items() if has_unstorable(k) or has_unstorable(v)), None)
 
 
 class InSchema(Schema):

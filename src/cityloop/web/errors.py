@@ -52,7 +52,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     page that needs no database, session or template context processor."""
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", _message(500)), status=500)
-    return HttpResponse(loader.get_template("500.html").render({"message": _message(500)}), status=500)
+    return HttpResponse(
+        loader.get_template("500.html").render({"message": _message(500)}), status=500
+    )
 
 
 class RefuseUnreadableFormMiddleware:
@@ -81,5 +83,5 @@ class RefuseUnreadableFormMiddleware:
 def _unreadable(request: HttpRequest) -> bool:
     texts = [v for _key, values in request.POST.lists() for v in values]
     texts += [k for k in request.POST]
-    texts += [f.name for files in request.FILES.lists() for f in files[1]]
+    texts += [f.name or "" for files in request.FILES.lists() for f in files[1]]
     return any("\ufffd" in t or "\x00" in t for t in texts)

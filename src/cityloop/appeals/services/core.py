@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent
-from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.transitions import Transition, check
 from cityloop.core.errors import Conflict, NotFound, PermissionDenied
 from cityloop.org.models import Role

@@ -37,8 +37,13 @@ def intake(**fields):
 @pytest.mark.parametrize("url", ["/api/appeals", "/api/replies/flagged"])
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("offset=-1", "offset"), (f"offset={2**70}", "offset"), (f"limit={2**70}", "limit"),
-     ("limit=0", "limit"), ("limit=abc", "limit")],
+    [
+        ("offset=-1", "offset"),
+        (f"offset={2**70}", "offset"),
+        (f"limit={2**70}", "limit"),
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+    ],
 )
 def test_list_apis_refuse_pages_out_of_range(city, url, query, field):
     city.receive()
@@ -157,3 +162,24 @@ def test_the_schema_declares_every_error_the_api_answers(city):
             assert {"400", "415", "422", "429"} <= declared, (method, path, declared)
             if not path.startswith("/api/public/"):
                 assert "401" in declared, (method, path)
+
+
+def test_refusals_and_faults_inside_an_operation_keep_the_error_body(city, monkeypatch):
+    from django_ratelimit.exceptions import Ratelimited
+
+    supervisor = city.client("supervisor")
+    supervisor.raise_request_exception = False
+
+    def limited(actor):
+        raise Ratelimited()
+
+    monkeypatch.setattr("cityloop.appeals.selectors.visible_appeals", limited)
+    body = assert_error_body(supervisor.get("/api/appeals"), 429, "too_many_requests")
+    assert "频繁" in body["message"]
+
+    def broken(actor):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("cityloop.appeals.selectors.visible_appeals", broken)
+    body = assert_error_body(supervisor.get("/api/appeals"), 500, "server_error")
+    assert "database" not in body["message"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import evaluate_as_citizen, find_by_code
 from cityloop.appeals.schemas import CitizenEvaluationIn
@@ -59,10 +60,15 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def track_lookup(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip().upper()
-    if code:
-        return redirect("web:track-detail", code=code)
-    return render(request, "web/track.html", {})
+    typed = request.GET.get("code", "")
+    if not typed.strip():
+        return render(request, "web/track.html", {})
+    try:
+        code = clean_tracking_code(typed)
+    except DomainError as error:
+        context = {"error": error.message, "code": typed[:20]}
+        return render(request, "web/track.html", context, status=404)
+    return redirect("web:track-detail", code=code)
 
 
 def track_detail(request: HttpRequest, code: str) -> HttpResponse:

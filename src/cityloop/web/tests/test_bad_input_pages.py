@@ -13,7 +13,11 @@ from PIL import Image
 from cityloop.appeals import services
 from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
 
-REPORT = {"content": "小区门口路灯坏了一周", "address_text": "光华路1号", "caller_phone": "13800138000"}
+REPORT = {
+    "content": "小区门口路灯坏了一周",
+    "address_text": "光华路1号",
+    "caller_phone": "13800138000",
+}
 
 
 def png(name="photo.png"):
@@ -135,3 +139,16 @@ def test_an_empty_contact_note_is_refused_on_the_page(city):
     assert page.status_code == 400
     assert "请填写联系情况" in page.content.decode()
     assert Appeal.objects.get(tracking_code=code).status == "signed"
+
+
+@pytest.mark.parametrize("typed", ["A/B", "../x", "A\x00B", "A" * 3000, "查询码"])
+def test_odd_codes_typed_into_the_tracking_form_are_not_found(city, typed):
+    page = Client(raise_request_exception=False).get("/track/", {"code": typed})
+    assert page.status_code == 404
+    assert "不存在" in page.content.decode()
+
+
+def test_a_code_typed_in_lower_case_still_finds_the_appeal(city):
+    code = city.receive().tracking_code
+    page = Client().get("/track/", {"code": f" {code.lower()} "})
+    assert page.status_code == 302 and page["Location"] == f"/track/{code}/"
