@@ -112,7 +112,8 @@ def _field_path(loc: tuple[Any, ...], error: dict[str, Any]) -> list[str]:
 def explain(error: dict[str, Any]) -> str:
     """One pydantic error as a sentence in the user's language."""
     path = error.get("field_path") or []
-    label = error.get("label") or (path[-1] if path else _("请求"))
+    # titles are Chinese model verbose names / schema titles: shown in the user's language
+    label = _(error["label"]) if error.get("label") else (path[-1] if path else _("请求"))
     ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)}
     template = _MESSAGES.get(error.get("type", ""), _FALLBACK)
     if error.get("type") == "string_too_short" and ctx.get("min_length") == 1:
