@@ -88,7 +88,9 @@ def check_uploads(uploads: Sequence[Any]) -> list[str]:
         if not upload.size:
             raise _invalid(_("文件是空的：%(name)s"), name=upload.name)
         if upload.size > MAX_BYTES:
-            raise _invalid(_("文件过大（最大 10 MB）：%(name)s"), name=upload.name)
+            raise _invalid(
+                _("文件过大（最大 %(mb)s MB）：%(name)s"), mb=MAX_BYTES // 2**20, name=upload.name
+            )
         types.append(_kind(upload))
     return types
 

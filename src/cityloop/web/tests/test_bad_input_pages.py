@@ -152,3 +152,13 @@ def test_a_code_typed_in_lower_case_still_finds_the_appeal(city):
     code = city.receive().tracking_code
     page = Client().get("/track/", {"code": f" {code.lower()} "})
     assert page.status_code == 302 and page["Location"] == f"/track/{code}/"
+
+
+def test_an_oversized_upload_is_refused_with_the_limit(city):
+    from cityloop.appeals.services import attachments
+
+    big = SimpleUploadedFile("big.png", b"\x89PNG" + b"0" * (attachments.MAX_BYTES + 1))
+    page = Client().post("/report/", {**REPORT, "attachments": big})
+    assert page.status_code == 400
+    assert "文件过大（最大 10 MB）" in page.content.decode()
+    assert not Appeal.objects.exists()
