@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cityloop.web.errors.RefuseUnreadableFormMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lock page.
     "axes.middleware.AxesMiddleware",
 ]

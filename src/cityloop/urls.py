@@ -18,3 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cityloop.web.urls")),
 ]
+
+handler400 = "cityloop.web.errors.bad_request"
+handler403 = "cityloop.web.errors.permission_denied"
+handler404 = "cityloop.web.errors.page_not_found"
+handler500 = "cityloop.web.errors.server_error"

@@ -26,10 +26,11 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path(os.environ.get("CITYLOOP_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = "13912345678"
-# a 1×1 PNG: what a phone camera sends, as far as the upload check is concerned
+# a 1×1 PNG with valid checksums: uploads are decoded, so it must be a real image
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f64540"
+    "0000000049454e44ae426082"
 )
 
 

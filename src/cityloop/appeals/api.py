@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router
 from ninja.responses import Status as Created
 
 from cityloop.appeals import scope, selectors, services
@@ -19,7 +19,6 @@ from cityloop.appeals.schemas import (
     DecisionIn,
     DeferIn,
     DispatchIn,
-    ErrorOut,
     EventOut,
     ExtensionIn,
     ExtensionOut,
@@ -34,10 +33,10 @@ from cityloop.appeals.schemas import (
     VersionIn,
 )
 from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.core.api_schema import ERRORS, Page
 from cityloop.core.errors import DomainError
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -69,11 +68,9 @@ def create_appeal(request: HttpRequest, payload: AppealIn) -> Created[dict[str, 
     )
 
 
-class AppealFilter(Schema):
+class AppealFilter(Page):
     status: str | None = None
     unit_code: str | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 @router.get(
@@ -104,8 +101,7 @@ def list_appeals(
     if caller_phone:
         refuse_phone_lookup(actor)
         appeals = appeals.filter(caller_phone=caller_phone)
-    limit = max(1, min(filters.limit, 200))
-    page = appeals.order_by("-received_at")[filters.offset : filters.offset + limit]
+    page = appeals.order_by("-received_at")[filters.window()]
     return [selectors.appeal_detail(a, personal=actor.sees_personal_data) for a in page]
 
 

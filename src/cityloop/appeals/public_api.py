@@ -11,34 +11,28 @@ from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors, services
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.schemas import (
     CitizenEvaluationIn,
     CreatedOut,
-    ErrorOut,
     PublicAppealIn,
     PublicAppealOut,
 )
 from cityloop.core import throttle
+from cityloop.core.api_schema import PUBLIC_ERRORS as ERRORS
 from cityloop.core.errors import NotFound, PermissionDenied
 from cityloop.core.throttle import client_ip
 from cityloop.evaluate.services import record_callback
 
 router = Router(tags=["public"])
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    429: ErrorOut,
-}
 
 
 def find_by_code(code: str) -> Appeal:
     appeal = (
         Appeal.objects.select_related("main_unit", "category")
-        .filter(tracking_code=code.strip().upper())
+        .filter(tracking_code=clean_tracking_code(code))
         .first()
     )
     if appeal is None:

@@ -1,4 +1,5 @@
-"""API shapes, kept apart from the database models."""
+"""API shapes, kept apart from the database models. Input texts stored in a column take
+their limit and their Chinese title from it (core.api_schema.text)."""
 
 from __future__ import annotations
 
@@ -7,119 +8,118 @@ from datetime import date, datetime
 from ninja import Field, Schema
 
 from cityloop.appeals.enums import Channel
+from cityloop.appeals.models import Appeal
+from cityloop.appeals.services.oversight import MAX_EXTENSION_DAYS, MAX_RESPONSE_HOURS
+from cityloop.core.api_schema import ErrorOut, InSchema, text
 from cityloop.sla.models import Urgency
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
+__all__ = ["ErrorOut"]
 
 
-class AppealIn(Schema):
-    channel: Channel = Channel.PHONE
-    title: str = Field("", max_length=200)
-    content: str = Field(..., max_length=5000)
-    caller_name: str = Field("", max_length=50)
-    caller_phone: str = Field("", max_length=30)
-    caller_id_number: str = Field("", max_length=30)
-    address_text: str = Field("", max_length=200)
-    lat: float | None = None
-    lng: float | None = None
-    standard_address_code: str = ""
-    category_code: str = ""
-    urgency: Urgency = Urgency.NORMAL
+class AppealIn(InSchema):
+    channel: Channel = Field(Channel.PHONE, title="渠道")
+    title: str = text(Appeal, "title")
+    content: str = text(Appeal, "content", ...)
+    caller_name: str = text(Appeal, "caller_name")
+    caller_phone: str = text(Appeal, "caller_phone")
+    caller_id_number: str = text(Appeal, "caller_id_number")
+    address_text: str = text(Appeal, "address_text")
+    lat: float | None = Field(None, ge=-90, le=90, title="纬度")
+    lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    standard_address_code: str = Field("", max_length=30, title="标准地址编码")
+    category_code: str = Field("", max_length=20, title="分类编码")
+    urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
     is_complex: bool = False
     auto_dispatch: bool = True
-    assist_unit_codes: list[str] = []
+    assist_unit_codes: list[str] = Field([], max_length=20, title="协办单位")
 
 
-class PublicAppealIn(Schema):
-    title: str = Field("", max_length=200)
-    content: str = Field(..., min_length=1, max_length=5000)
-    caller_name: str = Field("", max_length=50)
-    caller_phone: str = Field(..., min_length=5, max_length=30)
-    address_text: str = Field("", max_length=200)
-    lat: float | None = None
-    lng: float | None = None
+class PublicAppealIn(InSchema):
+    title: str = text(Appeal, "title")
+    content: str = text(Appeal, "content", ..., min_length=1)
+    caller_name: str = text(Appeal, "caller_name")
+    caller_phone: str = text(Appeal, "caller_phone", ..., min_length=5)
+    address_text: str = text(Appeal, "address_text")
+    lat: float | None = Field(None, ge=-90, le=90, title="纬度")
+    lng: float | None = Field(None, ge=-180, le=180, title="经度")
 
 
-class VersionIn(Schema):
-    expected_version: int | None = None
+class VersionIn(InSchema):
+    expected_version: int | None = Field(None, ge=1, le=2**31 - 1, title="版本号")
 
 
 class DispatchIn(VersionIn):
-    unit_code: str = ""
-    category_code: str = ""
-    assist_unit_codes: list[str] = []
-    reason: str = Field("", max_length=300)
+    unit_code: str = Field("", max_length=30, title="承办单位编码")
+    category_code: str = Field("", max_length=20, title="分类编码")
+    assist_unit_codes: list[str] = Field([], max_length=20, title="协办单位")
+    reason: str = Field("", max_length=300, title="派单说明")
 
 
 class RedispatchIn(VersionIn):
-    unit_code: str
-    reason: str = Field(..., max_length=300)
+    unit_code: str = Field(..., max_length=30, title="承办单位编码")
+    reason: str = Field(..., max_length=300, title="改派理由")
 
 
 class ReasonIn(VersionIn):
-    reason: str = Field(..., max_length=2000)
+    reason: str = Field(..., max_length=2000, title="理由")
 
 
-class NoteIn(Schema):
-    note: str = Field("", max_length=2000)
+class NoteIn(InSchema):
+    note: str = Field("", max_length=2000, title="说明")
 
 
 class ReplyIn(VersionIn):
-    text: str = Field(..., max_length=5000)
+    text: str = Field(..., max_length=5000, title="办理结果")
 
 
-class DeferIn(Schema):
-    reason: str = Field(..., max_length=2000)
-    planned_date: date
+class DeferIn(InSchema):
+    reason: str = Field(..., max_length=2000, title="挂账理由")
+    planned_date: date = Field(..., title="计划解决日期")
 
 
-class AssistIn(Schema):
-    unit_code: str
+class AssistIn(InSchema):
+    unit_code: str = Field(..., max_length=30, title="协办单位编码")
 
 
-class MergeIn(Schema):
-    into_code: str
-    reason: str = Field(..., max_length=500)
+class MergeIn(InSchema):
+    into_code: str = Field(..., max_length=30, title="并入的查询码")
+    reason: str = Field(..., max_length=500, title="合并理由")
 
 
-class ExtensionIn(Schema):
-    extra_working_days: int
-    reason: str = Field(..., max_length=2000)
+class ExtensionIn(InSchema):
+    extra_working_days: int = Field(..., ge=1, le=MAX_EXTENSION_DAYS, title="延长工作日")
+    reason: str = Field(..., max_length=2000, title="延期理由")
 
 
-class DecisionIn(Schema):
-    approve: bool
-    note: str = Field("", max_length=1000)
+class DecisionIn(InSchema):
+    approve: bool = Field(..., title="是否同意")
+    note: str = Field("", max_length=1000, title="审批意见")
 
 
-class SuperviseIn(Schema):
-    requirement: str = Field(..., max_length=2000)
-    respond_within_hours: int = Field(24, ge=1, le=720)
+class SuperviseIn(InSchema):
+    requirement: str = Field(..., max_length=2000, title="督办要求")
+    respond_within_hours: int = Field(24, ge=1, le=MAX_RESPONSE_HOURS, title="反馈时限（小时）")
 
 
-class ResponseIn(Schema):
-    response: str = Field(..., max_length=2000)
+class ResponseIn(InSchema):
+    response: str = Field(..., max_length=2000, title="督办反馈")
 
 
-class CallbackIn(Schema):
+class CallbackIn(InSchema):
     reached: bool = True
     contacted: bool | None = None
     resolved: bool | None = None
-    satisfaction: str = ""
-    comment: str = Field("", max_length=2000)
+    satisfaction: str = Field("", max_length=20, title="满意度")
+    comment: str = Field("", max_length=2000, title="评价意见")
     reopen_if_unresolved: bool = True
 
 
-class CitizenEvaluationIn(Schema):
-    phone_last4: str = Field(..., min_length=4, max_length=4)
-    contacted: bool
-    resolved: bool
-    satisfaction: str
-    comment: str = Field("", max_length=2000)
+class CitizenEvaluationIn(InSchema):
+    phone_last4: str = Field(..., min_length=4, max_length=4, title="手机号后四位")
+    contacted: bool = Field(..., title="是否联系")
+    resolved: bool = Field(..., title="是否解决")
+    satisfaction: str = Field(..., max_length=20, title="满意度")
+    comment: str = Field("", max_length=2000, title="评价意见")
 
 
 class UnitRef(Schema):

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.transitions import CITIZEN
@@ -82,6 +83,7 @@ def may_see(appeal: Appeal, actor: Actor) -> bool:
 
 def appeal_by_code(tracking_code: str) -> Appeal:
     """The appeal with this tracking code, whoever asks (callers check `may_see` first)."""
+    tracking_code = clean_tracking_code(tracking_code)
     appeal = (
         Appeal.objects.select_related(
             "main_unit", "category", "grid", "street", "district", "merged_into"

@@ -4,6 +4,7 @@ who may do it, and whether it needs a reason. Anything not in the table is refus
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,8 @@ class Transition:
     # The actor's units must hold the appeal as main unit (assisting steps: as assisting
     # unit); every other staff step needs only that the actor may see it (appeals.scope).
     unit_scoped: bool = False
+    # what to write when the reason is missing, when "a reason" does not say it well enough
+    reason_prompt: Promise | None = None
 
 
 def _t(
@@ -49,7 +52,7 @@ def _t(
     sources: frozenset[str] | set[str],
     target: str | None,
     roles: frozenset[str] | set[str],
-    **flags: bool,
+    **flags: Any,
 ) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), **flags)
 
@@ -96,6 +99,8 @@ TRANSITIONS: dict[str, Transition] = {
             S.IN_PROGRESS,
             UNIT_HANDLING,
             unit_scoped=True,
+            needs_reason=True,
+            reason_prompt=_("请填写联系情况：何时、通过什么方式联系了诉求人，诉求人的意见"),
         ),
         _t(
             "defer",
@@ -261,6 +266,8 @@ def check(action: str, status: str, role: str, reason: str) -> Transition:
             label=str(transition.label),
         )
     if transition.needs_reason and not reason.strip():
+        if transition.reason_prompt is not None:
+            raise DomainError("reason_required", transition.reason_prompt)
         raise DomainError(
             "reason_required", _("“%(label)s”需要填写理由"), label=str(transition.label)
         )

@@ -6,22 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from cityloop.appeals import duplicates, scope, selectors, services
 from cityloop.appeals.actors import Actor, refuse_phone_lookup
-from cityloop.appeals.schemas import AppealOut, ErrorOut
+from cityloop.appeals.schemas import AppealOut
 from cityloop.appeals.services.understanding import matchers, understand
 from cityloop.classify.reply_check import check_reply
 from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.core.api_schema import ERRORS, InSchema, Page
 from cityloop.dispatch.services import decisions_for
 from cityloop.geo.models import StandardAddress
 
 router = Router(auth=STAFF_AUTH, tags=["understanding"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class TextIn(Schema):
+class TextIn(InSchema):
     text: str = Field(..., min_length=1, max_length=5000)
 
 
@@ -57,7 +57,7 @@ class SuggestionOut(Schema):
     categories: list[RankedOut]
 
 
-class CategoryIn(Schema):
+class CategoryIn(InSchema):
     category_code: str
     reason: str = Field("", max_length=500)
 
@@ -78,7 +78,7 @@ class HistoryOut(Schema):
     main_unit: str | None
 
 
-class ReplyCheckIn(Schema):
+class ReplyCheckIn(InSchema):
     text: str = Field(..., max_length=5000)
 
 
@@ -240,13 +240,13 @@ class FlaggedReplyOut(Schema):
     response={200: list[FlaggedReplyOut], **ERRORS},
     summary="答复质量存疑、待督办复核的诉求",
 )
-def flagged_replies(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
+def flagged_replies(request: HttpRequest, page: Query[Page]) -> list[dict[str, Any]]:
     actor = Actor.from_user(request.user)
     rows = (
         selectors.visible_appeals(actor)
         .filter(reply_flagged=True)
         .select_related("main_unit")
-        .order_by("-replied_at")[: max(1, min(limit, 200))]
+        .order_by("-replied_at")[page.window()]
     )
     personal = actor.sees_personal_data
     return [

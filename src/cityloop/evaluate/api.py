@@ -5,23 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn, ErrorOut, UnitScoreOut
+from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn, UnitScoreOut
 from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.core.api_schema import ERRORS, InSchema
 from cityloop.evaluate import services
 from cityloop.evaluate.access import check_may_assess
 from cityloop.evaluate.assessment import monthly_ranking, parse_month
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class ExclusionIn(Schema):
-    reason: str
+class ExclusionIn(InSchema):
+    reason: str = Field(..., max_length=2000, title="剔除理由")
 
 
 class ExclusionOut(Schema):

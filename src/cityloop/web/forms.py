@@ -8,7 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.appeals.models import Appeal
+from cityloop.appeals.services.attachments import ACCEPT
+from cityloop.core.api_schema import MAX_TEXT
 from cityloop.core.errors import DomainError
+from cityloop.core.limits import max_length
 from cityloop.sla.models import Urgency
 
 # Service field names that a form shows under another name.
@@ -31,7 +35,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -50,15 +54,19 @@ PHONE = forms.RegexField(
 class CitizenReportForm(forms.Form):
     content = forms.CharField(
         label=_("问题描述"),
-        max_length=5000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(
             attrs={"rows": 5, "placeholder": _("请说明什么问题、在哪里、持续多久、希望如何解决")}
         ),
     )
-    address_text = forms.CharField(label=_("事发地址"), max_length=300, required=False)
+    address_text = forms.CharField(
+        label=_("事发地址"), max_length=max_length(Appeal, "address_text"), required=False
+    )
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
-    caller_name = forms.CharField(label=_("您的称呼"), max_length=50, required=False)
+    caller_name = forms.CharField(
+        label=_("您的称呼"), max_length=max_length(Appeal, "caller_name"), required=False
+    )
     caller_phone = PHONE
     attachments = MultipleFileField(label=_("现场照片"), required=False)
 
@@ -78,11 +86,15 @@ class IntakeForm(forms.Form):
         max_length=20,
         error_messages={"invalid": _("请填写 11 位手机号或带区号的固定电话")},
     )
-    caller_name = forms.CharField(label=_("来电人"), max_length=50, required=False)
-    content = forms.CharField(
-        label=_("诉求内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    caller_name = forms.CharField(
+        label=_("来电人"), max_length=max_length(Appeal, "caller_name"), required=False
     )
-    address_text = forms.CharField(label=_("事发地址"), max_length=300, required=False)
+    content = forms.CharField(
+        label=_("诉求内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    address_text = forms.CharField(
+        label=_("事发地址"), max_length=max_length(Appeal, "address_text"), required=False
+    )
     standard_address_code = forms.CharField(label=_("标准地址"), max_length=40, required=False)
     category_code = forms.CharField(
         label=_("分类"),

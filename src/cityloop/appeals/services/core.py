@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealEvent
@@ -19,6 +20,7 @@ from cityloop.core.errors import Conflict, NotFound
 
 def lock_appeal(tracking_code: str) -> Appeal:
     """Fetch the appeal for update. Must run inside transaction.atomic()."""
+    tracking_code = clean_tracking_code(tracking_code)
     try:
         return Appeal.objects.select_for_update().get(tracking_code=tracking_code)
     except Appeal.DoesNotExist:

@@ -32,6 +32,8 @@ from cityloop.sla.calendar import add_working_days
 from cityloop.sla.services import choose_policy, warn_before
 
 MAX_EXTENSION_DAYS = 30
+# A supervision order asks for an answer within hours: at least one, at most a month.
+MAX_RESPONSE_HOURS = 720
 
 
 def request_extension(
@@ -118,6 +120,13 @@ def supervise(
     automatic: bool = False,
 ) -> SupervisionOrder:
     """Issue a supervision order (督办单) to the appeal's main unit."""
+    if not 1 <= respond_within_hours <= MAX_RESPONSE_HOURS:
+        raise DomainError(
+            "invalid_respond_within_hours",
+            _("反馈时限须在 1 到 %(max)s 小时之间"),
+            max=MAX_RESPONSE_HOURS,
+            field="respond_within_hours",
+        )
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
         if appeal.main_unit is None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import check_report_rate, evaluate_as_citizen, lookup
 from cityloop.appeals.schemas import CitizenEvaluationIn
@@ -44,7 +45,8 @@ def report(request: HttpRequest) -> HttpResponse:
                     ),
                     actor=citizen,
                 )
-                attach(appeal.tracking_code, actor=citizen, uploads=data["attachments"])
+                if data["attachments"]:
+                    attach(appeal.tracking_code, actor=citizen, uploads=data["attachments"])
         except DomainError as error:
             show_domain_error(form, error)
             refused = isinstance(error, TooManyRequests)
@@ -61,10 +63,15 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def track_lookup(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("code", "").strip().upper()
-    if code:
-        return redirect("web:track-detail", code=code)
-    return render(request, "web/track.html", {})
+    typed = request.GET.get("code", "")
+    if not typed.strip():
+        return render(request, "web/track.html", {})
+    try:
+        code = clean_tracking_code(typed)
+    except DomainError as error:
+        context = {"error": error.message, "code": typed[:20]}
+        return render(request, "web/track.html", context, status=404)
+    return redirect("web:track-detail", code=code)
 
 
 def track_detail(request: HttpRequest, code: str) -> HttpResponse:
