@@ -4,6 +4,7 @@ Loaded as a pytest plugin (see conftest.py)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,3 +217,12 @@ def later_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
 
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + seconds)
+
+
+def png_bytes(size: int = 8) -> bytes:
+    """A small real PNG: uploads are checked by decoding them, so a made-up header fails."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), "red").save(buffer, "PNG")
+    return buffer.getvalue()

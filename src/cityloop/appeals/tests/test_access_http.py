@@ -18,8 +18,9 @@ from cityloop.appeals.services.attachments import attach
 from cityloop.evaluate.models import AssessmentExclusion, Callback
 from cityloop.evaluate.services import request_exclusion
 from cityloop.org.models import Role, StaffProfile
+from cityloop.testing import png_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = png_bytes()
 
 # Who holds the appeals below, and an actor of the same role who does not: a street
 # office's handler against the other street's; the district supervisor (over both streets)

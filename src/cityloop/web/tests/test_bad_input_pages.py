@@ -3,15 +3,13 @@ bare English error pages."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
 
 from cityloop.appeals import services
 from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
+from cityloop.testing import png_bytes
 
 REPORT = {
     "content": "小区门口路灯坏了一周",
@@ -21,9 +19,7 @@ REPORT = {
 
 
 def png(name="photo.png"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 
 
 def fake_gif(name="photo.gif"):
@@ -50,10 +46,10 @@ def test_odd_codes_on_the_staff_appeal_page_are_not_found(city, path):
 
 
 def test_a_real_server_error_is_readable_in_chinese(city, monkeypatch):
-    def broken(code):
+    def broken(request, code):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("cityloop.web.pages.citizen.find_by_code", broken)
+    monkeypatch.setattr("cityloop.web.pages.citizen.lookup", broken)
     page = Client(raise_request_exception=False).get("/track/ABCD1234/")
     html = page.content.decode()
     assert page.status_code == 500
