@@ -46,7 +46,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _finish_or_build_demo(args)
     worker = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "cityloop", "worker"])
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cityloop", "worker", "--stop-with-parent"]
+        )
     port = _free_port(args.host, args.port)
     url = f"http://{args.host}:{port}/"
     print(f"\ncityloop is running at {url}", flush=True)
@@ -59,7 +61,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
         _run_gunicorn(args.host, port, args.workers)
     finally:
         if worker is not None:
-            worker.terminate()
+            _stop_worker(worker)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the worker with the server and wait for it: a server that is stopped leaves no
+    worker behind."""
+    from cityloop.worker import STOP_GRACE_SECONDS
+
+    worker.terminate()
+    try:
+        worker.wait(STOP_GRACE_SECONDS + 10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def _finish_or_build_demo(args: argparse.Namespace) -> None:
@@ -89,6 +104,10 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", None)
+            # gunicorn's control socket sits at one path per user ($HOME/.gunicorn), shared
+            # by every server the user runs, and takes seconds to close at shutdown; cityloop
+            # does not use it.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
@@ -130,12 +149,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     _django()
-    from django.core.management import call_command
+    from cityloop.worker import run_worker
 
-    from cityloop.appeals.jobs import ensure_schedules
-
-    ensure_schedules()
-    call_command("qcluster")
+    raise SystemExit(run_worker(stop_with_parent=args.stop_with_parent))
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -196,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     worker = sub.add_parser("worker", help="run background jobs (deadline scan, …)")
+    # `serve` starts its worker with this, so the worker never outlives the server.
+    worker.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
 
     seed = sub.add_parser("seed", help="migrate and load reference data")
