@@ -157,3 +157,20 @@ def test_a_killed_demo_build_is_rebuilt_cleanly_by_demo_and_by_serve(tmp_path):
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_demo_never_replaces_a_database_it_did_not_build(tmp_path):
+    seeded = run_cli(tmp_path, "seed")
+    assert seeded.returncode == 0, seeded.stderr
+    own_city = (
+        "from cityloop.geo.models import Area; "
+        "Area.objects.create(code='110999', name='自建区', level='district', polygon=[])"
+    )
+    made = run_cli(tmp_path, "manage", "shell", "-c", own_city)
+    assert made.returncode == 0, made.stderr
+    refused = run_cli(tmp_path, "demo", *BUILD)
+    assert refused.returncode != 0
+    assert "did not build" in refused.stderr and "nothing was changed" in refused.stderr
+    with database(tmp_path) as db:
+        assert db.execute("SELECT name FROM geo_area").fetchall() == [("自建区",)]
+        assert db.execute("SELECT count(*) FROM demo_demobuild").fetchone()[0] == 0
