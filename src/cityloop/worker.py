@@ -62,7 +62,9 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     parent = os.getppid()
     stop = _StopRequest()
     cluster = Cluster()  # installs django-q2's handlers, replaced right below
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    # HUP too: the cluster is no longer in the terminal's process group, so a closed
+    # terminal must stop it through this process.
+    for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)):
         signal.signal(signum, stop)
     group = _ClusterGroup()
     multiprocessing.util.register_after_fork(group, _ClusterGroup.lead)
@@ -92,9 +94,9 @@ def _stop_cluster(cluster: object, sentinel: BaseProcess) -> None:
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         while time.monotonic() < deadline and not _has_exited(sentinel):
             time.sleep(0.1)
-    # The sentinel is not reaped yet, so its pid, and with it the group id, cannot have been
-    # given to another process: the kill reaches only what is left of the cluster.
-    if sentinel.pid is not None:
+    # Until the sentinel is reaped its pid, and with it the group id, cannot be given to
+    # another process: the kill reaches only what is left of the cluster.
+    if sentinel.pid is not None and not _was_reaped(sentinel):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(sentinel.pid, signal.SIGKILL)
     sentinel.join(5)
@@ -108,6 +110,16 @@ def _has_exited(process: BaseProcess) -> bool:
         return not process.is_alive()
     try:
         ended = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:  # already reaped
+    except ChildProcessError:
         return True
     return ended is not None
+
+
+def _was_reaped(process: BaseProcess) -> bool:
+    if process.pid is None or not hasattr(os, "waitid"):
+        return False
+    try:
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return False
