@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,7 @@ def free_port() -> int:
 
 
 def serve_until_running(data_dir: Path) -> subprocess.Popen[str]:
+    """Start `serve` and wait until it answers and its worker's cluster is complete."""
     server = start(data_dir, "serve", "--no-demo", "--workers", "1", "--port", str(free_port()))
     assert server.stdout is not None
     output = ""
@@ -166,9 +168,19 @@ def serve_until_running(data_dir: Path) -> subprocess.Popen[str]:
         if not line and server.poll() is not None:
             pytest.fail(f"serve exited: {output}")
         output += line
-    # the worker is up when its cluster's processes are (main, sentinel, pusher, monitor, …)
-    wait_for(lambda: len(session_members(server.pid)) >= 6, 60, "the worker to start")
+    url = output.rsplit("running at ", 1)[1].split()[0]
+    wait_for(lambda: answers(url), 60, "the server to answer")
+    # serve, its gunicorn worker, and the job worker: main, sentinel, 2 workers, pusher, monitor
+    wait_for(lambda: len(session_members(server.pid)) >= 8, 60, "the job worker to start")
     return server
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "track/", timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def test_a_stopped_server_leaves_no_worker_behind(tmp_path):
