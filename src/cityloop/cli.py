@@ -81,7 +81,12 @@ def _finish_or_build_demo(args: argparse.Namespace) -> None:
     """Before serving: an interrupted demo build is run again to the end (even with
     --no-demo: that database was meant to hold the demo city); an empty database gets the
     demo city unless --no-demo."""
-    from cityloop.demo.build import build_demo_city, finish_unfinished_build, unfinished_build
+    from cityloop.demo.build import (
+        ForeignData,
+        build_demo_city,
+        finish_unfinished_build,
+        unfinished_build,
+    )
     from cityloop.demo.generator import city_exists
 
     if unfinished_build() is not None:
@@ -89,7 +94,10 @@ def _finish_or_build_demo(args: argparse.Namespace) -> None:
         finish_unfinished_build(progress=_progress)
     elif not args.no_demo and not city_exists():
         print(f"cityloop: building the demo city (seed {args.seed})…", flush=True)
-        build_demo_city(seed=args.seed, appeals=args.demo_appeals, progress=_progress)
+        try:
+            build_demo_city(seed=args.seed, appeals=args.demo_appeals, progress=_progress)
+        except ForeignData as refused:
+            print(f"cityloop: no demo city: {refused}", flush=True)
 
 
 def _run_gunicorn(host: str, port: int, workers: int) -> None:
