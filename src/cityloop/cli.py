@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import date
 from typing import Any
 
 
@@ -42,14 +43,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _django()
     print("cityloop: preparing the database…", flush=True)
     _prepare_database()
-    from cityloop.demo.generator import city_exists, generate_demo_city
-
-    if not args.no_demo and not city_exists():
-        print(f"cityloop: building the demo city (seed {args.seed})…", flush=True)
-        generate_demo_city(seed=args.seed, appeals=args.demo_appeals, progress=_progress)
+    _finish_or_build_demo(args)
     worker = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "cityloop", "worker"])
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cityloop", "worker", "--stop-with-parent"]
+        )
     port = _free_port(args.host, args.port)
     url = f"http://{args.host}:{port}/"
     print(f"\ncityloop is running at {url}", flush=True)
@@ -62,7 +61,43 @@ def cmd_serve(args: argparse.Namespace) -> None:
         _run_gunicorn(args.host, port, args.workers)
     finally:
         if worker is not None:
-            worker.terminate()
+            _stop_worker(worker)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the worker with the server and wait for it: a server that is stopped leaves no
+    worker behind."""
+    from cityloop.worker import STOP_GRACE_SECONDS
+
+    worker.terminate()
+    try:
+        worker.wait(STOP_GRACE_SECONDS + 10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def _finish_or_build_demo(args: argparse.Namespace) -> None:
+    """Before serving: an interrupted demo build is run again to the end (even with
+    --no-demo: that database was meant to hold the demo city); an empty database gets the
+    demo city unless --no-demo."""
+    from cityloop.demo.build import (
+        ForeignData,
+        build_demo_city,
+        finish_unfinished_build,
+        unfinished_build,
+    )
+    from cityloop.demo.generator import city_exists
+
+    if unfinished_build() is not None:
+        print("cityloop: the last demo build did not finish; building it again…", flush=True)
+        finish_unfinished_build(progress=_progress)
+    elif not args.no_demo and not city_exists():
+        print(f"cityloop: building the demo city (seed {args.seed})…", flush=True)
+        try:
+            build_demo_city(seed=args.seed, appeals=args.demo_appeals, progress=_progress)
+        except ForeignData as refused:
+            print(f"cityloop: no demo city: {refused}", flush=True)
 
 
 def _run_gunicorn(host: str, port: int, workers: int) -> None:
@@ -77,6 +112,10 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", None)
+            # gunicorn's control socket sits at one path per user ($HOME/.gunicorn), shared
+            # by every server the user runs, and takes seconds to close at shutdown; cityloop
+            # does not use it.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
@@ -99,27 +138,28 @@ def _progress(done: int, total: int, what: str) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     _django()
     _prepare_database()
-    from cityloop.demo.generator import generate_demo_city
+    from cityloop.demo.build import ForeignData, build_demo_city
 
-    summary = generate_demo_city(
-        seed=args.seed,
-        appeals=args.appeals,
-        streets_per_district=args.streets_per_district,
-        days=args.days,
-        progress=_progress,
-    )
+    try:
+        summary = build_demo_city(
+            seed=args.seed,
+            appeals=args.appeals,
+            streets_per_district=args.streets_per_district,
+            days=args.days,
+            end=args.end,
+            progress=_progress,
+        )
+    except ForeignData as refused:
+        raise SystemExit(f"cityloop demo: {refused}") from None
     for key, value in summary.items():
         print(f"{key}: {value}")
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
     _django()
-    from django.core.management import call_command
+    from cityloop.worker import run_worker
 
-    from cityloop.appeals.jobs import ensure_schedules
-
-    ensure_schedules()
-    call_command("qcluster")
+    raise SystemExit(run_worker(stop_with_parent=args.stop_with_parent))
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
@@ -164,14 +204,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true")
     serve.set_defaults(func=cmd_serve)
 
-    demo = sub.add_parser("demo", help="generate the synthetic demo city")
+    demo = sub.add_parser(
+        "demo", help="(re)generate the synthetic demo city, replacing an earlier demo build"
+    )
     demo.add_argument("--seed", type=int, default=12345)
     demo.add_argument("--appeals", type=int, default=3000)
     demo.add_argument("--days", type=int, default=120)
     demo.add_argument("--streets-per-district", type=int, default=None)
+    demo.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=None,
+        help="last day of the history, YYYY-MM-DD (default: today)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     worker = sub.add_parser("worker", help="run background jobs (deadline scan, …)")
+    # `serve` starts its worker with this, so the worker never outlives the server.
+    worker.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
 
     seed = sub.add_parser("seed", help="migrate and load reference data")
