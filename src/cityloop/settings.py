@@ -184,7 +184,7 @@ CITYLOOP_BRAND = _("12345 市民服务热线")
 CITYLOOP_TILE_URL = os.environ.get("CITYLOOP_TILE_URL", "")
 
 # ── Throttling: guessing and flooding ────────────────────────────────────────────────────
-# Every limit lives here (docs/decisions/0003-throttling.md says why these numbers).
+# Every limit lives here (docs/decisions/0004-throttling.md says why these numbers).
 # name → rates "count/period" (s, m, h, d; "10/5m" = 10 per 5 minutes); all rates of a name
 # apply. Counters are kept in the database cache below, so they hold across gunicorn
 # workers and servers, on SQLite as on PostgreSQL, without Redis.
