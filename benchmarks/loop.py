@@ -122,8 +122,8 @@ def _sample_drafts(count: int) -> list[dict[str, object]]:
 
 
 def service_rate(count: int) -> None:
-    from cityloop.appeals import services
     from cityloop.appeals.actors import Actor
+    from cityloop.intake.services import AppealDraft, receive_appeal
     from cityloop.org.models import Role, StaffProfile
 
     profile = StaffProfile.objects.filter(role=Role.CALL_TAKER).select_related("user").first()
@@ -132,7 +132,7 @@ def service_rate(count: int) -> None:
     drafts = _sample_drafts(count)
     started = time.perf_counter()
     for draft in drafts:
-        services.receive_appeal(services.AppealDraft(**draft), actor=actor)  # type: ignore[arg-type]
+        receive_appeal(AppealDraft(**draft), actor=actor)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
     print(
         f"service layer: {count:,} appeals received and dispatched in {elapsed:.1f} s = "

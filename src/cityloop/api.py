@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from cityloop.appeals.api import router as appeals_router
 from cityloop.appeals.public_api import router as public_router
-from cityloop.appeals.understanding_api import router as understanding_router
 from cityloop.core import api_errors
 from cityloop.evaluate.api import router as evaluate_router
+from cityloop.intake.api import router as understanding_router
 
 api = api_errors.CityloopAPI(
     title="cityloop API", version="1", urls_namespace="api", parser=api_errors.JsonParser()

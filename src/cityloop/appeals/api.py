@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router
 from ninja.responses import Status as Created
 
-from cityloop.appeals import scope, selectors, services
+from cityloop.appeals import scope, selectors
 from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import (
     AppealIn,
@@ -35,6 +35,10 @@ from cityloop.appeals.schemas import (
 from cityloop.core.api_auth import STAFF_AUTH
 from cityloop.core.api_schema import ERRORS, Page
 from cityloop.core.errors import DomainError
+from cityloop.dispatch import services as dispatch_services
+from cityloop.handling import services as handling_services
+from cityloop.intake import services as intake_services
+from cityloop.oversight import services as oversight_services
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 
@@ -53,8 +57,8 @@ def _detail(request: HttpRequest, code: str) -> dict[str, Any]:
 def create_appeal(request: HttpRequest, payload: AppealIn) -> Created[dict[str, Any]]:
     data = payload.dict()
     auto_dispatch = data.pop("auto_dispatch")
-    appeal = services.receive_appeal(
-        services.AppealDraft(**data), actor=_actor(request), auto_dispatch=auto_dispatch
+    appeal = intake_services.receive_appeal(
+        intake_services.AppealDraft(**data), actor=_actor(request), auto_dispatch=auto_dispatch
     )
     unit = appeal.main_unit
     return Created(
@@ -137,64 +141,64 @@ DETAIL = {200: AppealOut, **ERRORS}
 
 @router.post("/appeals/{code}/dispatch", response=DETAIL, summary="派单 (dispatch)")
 def dispatch(request: HttpRequest, code: str, payload: DispatchIn) -> dict[str, Any]:
-    return _act(request, code, services.dispatch, **payload.dict())
+    return _act(request, code, dispatch_services.dispatch, **payload.dict())
 
 
 @router.post("/appeals/{code}/redispatch", response=DETAIL, summary="改派 (re-dispatch)")
 def redispatch(request: HttpRequest, code: str, payload: RedispatchIn) -> dict[str, Any]:
-    return _act(request, code, services.redispatch, **payload.dict())
+    return _act(request, code, dispatch_services.redispatch, **payload.dict())
 
 
 @router.post("/appeals/{code}/assist", response=DETAIL, summary="增加协办单位 (co-handling)")
 def add_assist(request: HttpRequest, code: str, payload: AssistIn) -> dict[str, Any]:
-    return _act(request, code, services.add_assist, unit_code=payload.unit_code)
+    return _act(request, code, dispatch_services.add_assist, unit_code=payload.unit_code)
 
 
 @router.post("/appeals/{code}/sign-for", response=DETAIL, summary="签收 (sign for)")
 def sign_for(request: HttpRequest, code: str, payload: VersionIn) -> dict[str, Any]:
-    return _act(request, code, services.sign_for, **payload.dict())
+    return _act(request, code, handling_services.sign_for, **payload.dict())
 
 
 @router.post("/appeals/{code}/send-back", response=DETAIL, summary="退单 (send back)")
 def send_back(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
-    return _act(request, code, services.send_back, **payload.dict())
+    return _act(request, code, dispatch_services.send_back, **payload.dict())
 
 
 @router.post("/appeals/{code}/contact", response=DETAIL, summary="联系诉求人")
 def record_contact(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
-    return _act(request, code, services.record_contact, note=payload.note)
+    return _act(request, code, handling_services.record_contact, note=payload.note)
 
 
 @router.post("/appeals/{code}/reply", response=DETAIL, summary="办结答复 (reply)")
 def reply(request: HttpRequest, code: str, payload: ReplyIn) -> dict[str, Any]:
-    return _act(request, code, services.reply, **payload.dict())
+    return _act(request, code, handling_services.reply, **payload.dict())
 
 
 @router.post("/appeals/{code}/defer", response=DETAIL, summary="挂账 (cannot be resolved now)")
 def defer(request: HttpRequest, code: str, payload: DeferIn) -> dict[str, Any]:
-    return _act(request, code, services.defer, **payload.dict())
+    return _act(request, code, handling_services.defer, **payload.dict())
 
 
 @router.post("/appeals/{code}/resume", response=DETAIL, summary="恢复办理")
 def resume(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
-    return _act(request, code, services.resume, reason=payload.note)
+    return _act(request, code, handling_services.resume, reason=payload.note)
 
 
 @router.post("/appeals/{code}/close", response=DETAIL, summary="关闭")
 def close(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
-    return _act(request, code, services.close, reason=payload.note)
+    return _act(request, code, handling_services.close, reason=payload.note)
 
 
 @router.post("/appeals/{code}/reopen", response=DETAIL, summary="重新办理 (reopen)")
 def reopen(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
-    return _act(request, code, services.reopen, reason=payload.reason)
+    return _act(request, code, handling_services.reopen, reason=payload.reason)
 
 
 @router.post("/appeals/{code}/merge", response=DETAIL, summary="合并重复诉求 (merge)")
 def merge(request: HttpRequest, code: str, payload: MergeIn) -> dict[str, Any]:
     actor = _actor(request)
     selectors.access_appeal(payload.into_code, actor)
-    return _act(request, code, services.merge, **payload.dict())
+    return _act(request, code, handling_services.merge, **payload.dict())
 
 
 @router.post(
@@ -205,14 +209,14 @@ def merge(request: HttpRequest, code: str, payload: MergeIn) -> dict[str, Any]:
 def request_extension(request: HttpRequest, code: str, payload: ExtensionIn) -> Created[Any]:
     actor = _actor(request)
     selectors.access_appeal(code, actor)
-    return Created(201, services.request_extension(code, actor=actor, **payload.dict()))
+    return Created(201, oversight_services.request_extension(code, actor=actor, **payload.dict()))
 
 
 @router.post(
     "/extensions/{request_id}/decision", response={200: ExtensionOut, **ERRORS}, summary="审批延期"
 )
 def decide_extension(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
-    return services.decide_extension(request_id, actor=_actor(request), **payload.dict())
+    return oversight_services.decide_extension(request_id, actor=_actor(request), **payload.dict())
 
 
 @router.post(
@@ -223,11 +227,13 @@ def decide_extension(request: HttpRequest, request_id: int, payload: DecisionIn)
 def supervise(request: HttpRequest, code: str, payload: SuperviseIn) -> Created[Any]:
     actor = _actor(request)
     selectors.access_appeal(code, actor)
-    return Created(201, services.supervise(code, actor=actor, **payload.dict()))
+    return Created(201, oversight_services.supervise(code, actor=actor, **payload.dict()))
 
 
 @router.post(
     "/supervision/{order_id}/response", response={200: SupervisionOut, **ERRORS}, summary="督办反馈"
 )
 def respond_supervision(request: HttpRequest, order_id: int, payload: ResponseIn) -> Any:
-    return services.respond_supervision(order_id, actor=_actor(request), response=payload.response)
+    return oversight_services.respond_supervision(
+        order_id, actor=_actor(request), response=payload.response
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.responses import Status as Created
 
-from cityloop.appeals import selectors, services
+from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel
@@ -25,6 +25,7 @@ from cityloop.core.api_schema import PUBLIC_ERRORS as ERRORS
 from cityloop.core.errors import NotFound, PermissionDenied
 from cityloop.core.throttle import client_ip
 from cityloop.evaluate.services import record_callback
+from cityloop.intake.services import AppealDraft, receive_appeal
 
 router = Router(tags=["public"])
 
@@ -60,8 +61,8 @@ def check_report_rate(request: HttpRequest) -> None:
 @router.post("/appeals", response={201: CreatedOut, **ERRORS}, summary="市民提交诉求")
 def submit(request: HttpRequest, payload: PublicAppealIn) -> Created[dict[str, Any]]:
     check_report_rate(request)
-    draft = services.AppealDraft(channel=Channel.WEB, **payload.dict())
-    appeal = services.receive_appeal(draft, actor=Actor.citizen())
+    draft = AppealDraft(channel=Channel.WEB, **payload.dict())
+    appeal = receive_appeal(draft, actor=Actor.citizen())
     return Created(
         201,
         {

@@ -9,8 +9,8 @@ from ninja import Field, Schema
 
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.models import Appeal
-from cityloop.appeals.services.oversight import MAX_EXTENSION_DAYS, MAX_RESPONSE_HOURS
 from cityloop.core.api_schema import ErrorOut, InSchema, text
+from cityloop.oversight.services import MAX_EXTENSION_DAYS, MAX_RESPONSE_HOURS
 from cityloop.sla.models import Urgency
 
 __all__ = ["ErrorOut"]

@@ -16,9 +16,9 @@ from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import check_report_rate, evaluate_as_citizen, lookup
 from cityloop.appeals.schemas import CitizenEvaluationIn
-from cityloop.appeals.services import AppealDraft, receive_appeal
-from cityloop.appeals.services.attachments import attach, check_uploads
 from cityloop.core.errors import DomainError, TooManyRequests
+from cityloop.handling.attachments import attach, check_uploads
+from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 
