@@ -78,8 +78,8 @@ def main() -> None:
 def ranking_time() -> None:
     from django.db.models import Max
 
+    from cityloop.assessment.rates import monthly_ranking
     from cityloop.core import clock
-    from cityloop.evaluate.assessment import monthly_ranking
     from cityloop.evaluate.models import Callback
 
     latest = Callback.objects.aggregate(Max("at"))["at__max"]

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from cityloop.appeals.actors import Actor
+from cityloop.assessment.rates import monthly_ranking
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
-from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.evaluate.models import AssessmentSettings
 from cityloop.evaluate.services import decide_exclusion, record_callback, request_exclusion
 from cityloop.handling.services import reply, sign_for
