@@ -32,12 +32,12 @@ from cityloop.appeals.schemas import (
     SupervisionOut,
     VersionIn,
 )
-from cityloop.core.api_auth import STAFF_AUTH
 from cityloop.core.api_schema import ERRORS, Page
 from cityloop.core.errors import DomainError
 from cityloop.dispatch import services as dispatch_services
 from cityloop.handling import services as handling_services
 from cityloop.intake import services as intake_services
+from cityloop.org.api_auth import STAFF_AUTH
 from cityloop.oversight import services as oversight_services
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])

@@ -11,8 +11,8 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.schemas import UnitScoreOut
 from cityloop.assessment.access import check_may_assess
 from cityloop.assessment.rates import monthly_ranking, parse_month
-from cityloop.core.api_auth import STAFF_AUTH
 from cityloop.core.api_schema import ERRORS
+from cityloop.org.api_auth import STAFF_AUTH
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
 

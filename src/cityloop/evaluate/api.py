@@ -11,9 +11,9 @@ from ninja.responses import Status as Created
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn
-from cityloop.core.api_auth import STAFF_AUTH
 from cityloop.core.api_schema import ERRORS, InSchema
 from cityloop.evaluate import services
+from cityloop.org.api_auth import STAFF_AUTH
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
 

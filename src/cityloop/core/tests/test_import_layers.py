@@ -39,7 +39,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("appeals.public_api", "evaluate"),
     ("appeals.public_api", "intake"),
     ("appeals.schemas", "oversight"),
-    ("core.api_auth", "org"),
 }
 
 
