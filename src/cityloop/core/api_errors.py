@@ -154,7 +154,13 @@ def _status_message(status: int) -> str:
 # it from the view's module, so a route moved to another package keeps the module it was
 # first published from.
 PUBLISHED_MODULE = {
-    "cityloop.intake.api": "cityloop.appeals.understanding_api",
+    "cityloop.intake.api": "cityloop.appeals.api",
+    "cityloop.intake.understanding_api": "cityloop.appeals.understanding_api",
+    "cityloop.intake.public_api": "cityloop.appeals.public_api",
+    "cityloop.dispatch.api": "cityloop.appeals.api",
+    "cityloop.handling.api": "cityloop.appeals.api",
+    "cityloop.oversight.api": "cityloop.appeals.api",
+    "cityloop.evaluate.public_api": "cityloop.appeals.public_api",
     "cityloop.assessment.api": "cityloop.evaluate.api",
 }
 
