@@ -91,3 +91,21 @@ def test_no_circle_between_packages():
 
     for package in sorted(graph):
         visit(package, [])
+
+
+def test_no_package_imports_another_packages_private_names():
+    private = []
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = path.relative_to(ROOT).parts
+        if "migrations" in parts:
+            continue
+        package = parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("cityloop.")
+                and node.module.split(".")[1] != package
+            ):
+                private += [f"{node.module}.{a.name}" for a in node.names if a.name[0] == "_"]
+    assert private == [], "call a public function of the other package"
