@@ -46,7 +46,7 @@ class UnitInfo:
 
 class UnitDirectory:
     """Units and the responsibility rules, held in memory so a million appeals can be
-    dispatched without a query each. Mirrors dispatch.services.choose_unit."""
+    dispatched without a query each. Mirrors dispatch.rules.choose_unit."""
 
     def __init__(self) -> None:
         self.by_code: dict[str, UnitInfo] = {}
