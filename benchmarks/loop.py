@@ -78,8 +78,8 @@ def main() -> None:
 def ranking_time() -> None:
     from django.db.models import Max
 
+    from cityloop.assessment.rates import monthly_ranking
     from cityloop.core import clock
-    from cityloop.evaluate.assessment import monthly_ranking
     from cityloop.evaluate.models import Callback
 
     latest = Callback.objects.aggregate(Max("at"))["at__max"]
@@ -122,8 +122,8 @@ def _sample_drafts(count: int) -> list[dict[str, object]]:
 
 
 def service_rate(count: int) -> None:
-    from cityloop.appeals import services
     from cityloop.appeals.actors import Actor
+    from cityloop.intake.services import AppealDraft, receive_appeal
     from cityloop.org.models import Role, StaffProfile
 
     profile = StaffProfile.objects.filter(role=Role.CALL_TAKER).select_related("user").first()
@@ -132,7 +132,7 @@ def service_rate(count: int) -> None:
     drafts = _sample_drafts(count)
     started = time.perf_counter()
     for draft in drafts:
-        services.receive_appeal(services.AppealDraft(**draft), actor=actor)  # type: ignore[arg-type]
+        receive_appeal(AppealDraft(**draft), actor=actor)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
     print(
         f"service layer: {count:,} appeals received and dispatched in {elapsed:.1f} s = "

@@ -47,9 +47,9 @@ def main() -> None:
 
 
 def duplicates_report() -> None:
-    from cityloop.appeals.duplicates import same_problem_candidates
     from cityloop.appeals.models import Appeal
     from cityloop.demo.models import DemoAppealTruth
+    from cityloop.intake.duplicates import same_problem_candidates
 
     group_of = dict(DemoAppealTruth.objects.values_list("appeal__tracking_code", "duplicate_group"))
     grouped = [code for code, group in group_of.items() if group]
@@ -77,8 +77,8 @@ def duplicates_report() -> None:
 
 
 def callers_report() -> None:
-    from cityloop.appeals.duplicates import caller_history
     from cityloop.demo.models import DemoAppealTruth
+    from cityloop.intake.duplicates import caller_history
 
     rows = list(
         DemoAppealTruth.objects.values_list(
@@ -126,8 +126,8 @@ def urgency_report() -> None:
 
 def address_report() -> None:
     from cityloop.appeals.models import Appeal
-    from cityloop.appeals.services.understanding import matchers
     from cityloop.geo.models import StandardAddress
+    from cityloop.intake.understanding import matchers
 
     matcher = matchers.get()
     assert matcher is not None

@@ -59,7 +59,7 @@ class TinyCity:
     ) -> Any:
         """A street-light appeal taken by the call-taker at a street's standard address (it
         goes to that street's office); any draft field can be given."""
-        from cityloop.appeals.services import AppealDraft, receive_appeal
+        from cityloop.intake.services import AppealDraft, receive_appeal
 
         draft = AppealDraft(
             **{

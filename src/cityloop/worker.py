@@ -56,7 +56,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     that started this one is gone); return the exit status."""
     from django_q.cluster import Cluster
 
-    from cityloop.appeals.jobs import ensure_schedules
+    from cityloop.oversight.jobs import ensure_schedules
 
     ensure_schedules()
     parent = os.getppid()

@@ -9,7 +9,6 @@ from ninja import Field, Schema
 
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.models import Appeal
-from cityloop.appeals.services.oversight import MAX_EXTENSION_DAYS, MAX_RESPONSE_HOURS
 from cityloop.core.api_schema import ErrorOut, InSchema, text
 from cityloop.sla.models import Urgency
 
@@ -86,19 +85,9 @@ class MergeIn(InSchema):
     reason: str = Field(..., max_length=500, title="合并理由")
 
 
-class ExtensionIn(InSchema):
-    extra_working_days: int = Field(..., ge=1, le=MAX_EXTENSION_DAYS, title="延长工作日")
-    reason: str = Field(..., max_length=2000, title="延期理由")
-
-
 class DecisionIn(InSchema):
     approve: bool = Field(..., title="是否同意")
     note: str = Field("", max_length=1000, title="审批意见")
-
-
-class SuperviseIn(InSchema):
-    requirement: str = Field(..., max_length=2000, title="督办要求")
-    respond_within_hours: int = Field(24, ge=1, le=MAX_RESPONSE_HOURS, title="反馈时限（小时）")
 
 
 class ResponseIn(InSchema):

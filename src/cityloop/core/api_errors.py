@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError, ValidationErrorContext
+from ninja.operation import Operation
 from ninja.parser import Parser
 from pydantic import BaseModel
 
@@ -149,7 +150,27 @@ def _status_message(status: int) -> str:
     return messages.get(status, _("请求无法处理"))
 
 
+# An operation id is part of the published API (clients are generated from it); ninja builds
+# it from the view's module, so a route moved to another package keeps the module it was
+# first published from.
+PUBLISHED_MODULE = {
+    "cityloop.intake.api": "cityloop.appeals.api",
+    "cityloop.intake.understanding_api": "cityloop.appeals.understanding_api",
+    "cityloop.intake.public_api": "cityloop.appeals.public_api",
+    "cityloop.dispatch.api": "cityloop.appeals.api",
+    "cityloop.handling.api": "cityloop.appeals.api",
+    "cityloop.oversight.api": "cityloop.appeals.api",
+    "cityloop.evaluate.public_api": "cityloop.appeals.public_api",
+    "cityloop.assessment.api": "cityloop.evaluate.api",
+}
+
+
 class CityloopAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        module = operation.view_func.__module__
+        published = PUBLISHED_MODULE.get(module, module)
+        return f"{published}_{operation.view_func.__name__}".replace(".", "_")
+
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
     ) -> ValidationError:

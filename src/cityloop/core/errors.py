@@ -50,3 +50,10 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str | Promise, /, *, retry_after: int, **params: Any) -> None:
         super().__init__("too_many_requests", message, **params)
         self.retry_after = retry_after
+
+
+def invalid_field(field_name: str, message: str | Promise, /, **params: Any) -> DomainError:
+    """`invalid_<field>`, naming the field so a form shows the message beside it."""
+    error = DomainError(f"invalid_{field_name}", message, **params)
+    error.params.setdefault("field", field_name)
+    return error

@@ -17,7 +17,6 @@ from django.db.models import Model
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
 from cityloop.appeals.public_text import public_fields, public_version
-from cityloop.appeals.services.intake import CODE_ALPHABET
 from cityloop.core import clock
 from cityloop.demo import texts
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
@@ -27,6 +26,7 @@ from cityloop.demo.models import DemoAppealTruth, DemoIncident
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.evaluate.models import Callback
 from cityloop.geo.models import Area
+from cityloop.intake.services import CODE_ALPHABET
 from cityloop.org.models import Unit, UnitKind
 from cityloop.sla.calendar import add_duration
 from cityloop.sla.services import choose_policy
@@ -46,7 +46,7 @@ class UnitInfo:
 
 class UnitDirectory:
     """Units and the responsibility rules, held in memory so a million appeals can be
-    dispatched without a query each. Mirrors dispatch.services.choose_unit."""
+    dispatched without a query each. Mirrors dispatch.rules.choose_unit."""
 
     def __init__(self) -> None:
         self.by_code: dict[str, UnitInfo] = {}

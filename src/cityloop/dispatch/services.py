@@ -1,121 +1,243 @@
-"""Choosing the responsible unit for a category and a place, and saying why."""
+"""派单 (dispatch): the dispatcher's write path — dispatch, re-dispatch, co-handling units,
+the unit's send-back, and the category a dispatcher sets or corrects on the way.
+
+The responsibility rules that choose a unit are in dispatch.rules; the queue in dispatch.selectors.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from django.utils.translation import gettext as _
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.cache import config_cache
-from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
-from cityloop.geo.models import Area, AreaLevel
-from cityloop.geo.services import ancestor_at, ancestors
-from cityloop.org.models import Unit, UnitKind
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
+from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.services.core import apply, lock_appeal
+from cityloop.appeals.transitions import TRANSITIONS, check
+from cityloop.classify.services import record_correction
+from cityloop.core import clock
+from cityloop.core.errors import DomainError, invalid_field
+from cityloop.dispatch.selectors import returned_units, suggest_unit
+from cityloop.org.models import Unit
+from cityloop.sla.services import deadlines_for
 from cityloop.taxonomy.models import Category
 
 
-@dataclass(frozen=True)
-class DispatchDecision:
-    unit: Unit | None
-    rule: ResponsibilityRule | None
-    reason: str
+def units_by_code(codes: Sequence[str]) -> list[Unit]:
+    """The active units with these codes; an unknown or inactive one is refused by name."""
+    units = list(Unit.objects.filter(code__in=list(codes), is_active=True))
+    missing = set(codes) - {u.code for u in units}
+    if missing:
+        raise invalid_field(
+            "unit", _("单位编码不存在：%(value)s"), value="、".join(sorted(missing))
+        )
+    return units
 
 
-@config_cache
-def _territorial_units(kind: str) -> dict[int, Unit]:
-    units = Unit.objects.filter(kind=kind, is_active=True, area__isnull=False).order_by("-pk")
-    return {unit.area_id: unit for unit in units if unit.area_id is not None}
-
-
-@config_cache
-def _active_rules() -> list[ResponsibilityRule]:
-    return list(ResponsibilityRule.objects.filter(is_active=True).select_related("unit"))
-
-
-def _territorial_unit(area: Area | None, level: str, kind: str) -> Unit | None:
-    territory = ancestor_at(area, level)
-    if territory is None:
-        return None
-    return _territorial_units(kind).get(territory.pk)
-
-
-def _target_unit(rule: ResponsibilityRule, area: Area | None) -> Unit | None:
-    if rule.target == RuleTarget.UNIT:
-        return rule.unit if rule.unit and rule.unit.is_active else None
-    if rule.target == RuleTarget.STREET_OF_LOCATION:
-        return _territorial_unit(area, AreaLevel.STREET, UnitKind.STREET_OFFICE)
-    return _territorial_unit(area, AreaLevel.DISTRICT, UnitKind.DISTRICT_GOVERNMENT)
-
-
-def choose_unit(
-    category: Category | None, area: Area | None, *, avoid: Collection[Unit] = ()
-) -> DispatchDecision:
-    """The unit the rules make responsible, passing over the units in `avoid` (those that
-    sent the appeal back: 退单 means "not ours", so it must not go straight back to them).
-    When no unit is found, the reason says what is missing (category, place or a rule)."""
-    lineage = category.lineage_ids() if category else []
-    area_chain = [a.pk for a in ancestors(area)] if area else []
-    avoided = {unit.pk for unit in avoid}
-    passed_over: list[Unit] = []
-    ranked = []
-    for rule in _active_rules():
-        if rule.category_id is not None and rule.category_id not in lineage:
-            continue
-        if rule.area_id is not None and rule.area_id not in area_chain:
-            continue
-        category_depth = len(lineage) - lineage.index(rule.category_id) if rule.category_id else 0
-        area_depth = len(area_chain) - area_chain.index(rule.area_id) if rule.area_id else 0
-        ranked.append(((rule.priority, category_depth, area_depth, -rule.pk), rule))
-    for _rank, rule in sorted(ranked, key=lambda pair: pair[0], reverse=True):
-        unit = _target_unit(rule, area)
-        if unit is None:
-            continue
-        if unit.pk in avoided:
-            passed_over.append(unit)
-            continue
-        reason = _("按职责规则：%(reason)s") % {"reason": rule.reason}
-        return DispatchDecision(unit, rule, _after_send_back(reason, passed_over))
-    # The district government backs up a known problem no rule covers; an appeal whose
-    # category is unknown waits for a person to classify it instead.
-    fallback = (
-        _territorial_unit(area, AreaLevel.DISTRICT, UnitKind.DISTRICT_GOVERNMENT)
-        if category is not None
-        else None
+def dispatch_locked(
+    appeal: Appeal,
+    actor: Actor,
+    unit: Unit,
+    reason: str,
+    *,
+    action: str = "dispatch",
+    assist_units: Sequence[Unit] = (),
+    expected_version: int | None = None,
+    restart_clock: bool = False,
+    extra_fields: dict[str, object] | None = None,
+) -> None:
+    """Give the appeal to `unit` as its main unit, inside the caller's transaction with the
+    appeal row already locked (receive_appeal, dispatch, redispatch and reopen use it)."""
+    now = clock.now()
+    deadlines = deadlines_for(
+        appeal.category,
+        appeal.urgency,
+        appeal.is_complex,
+        received_at=now if restart_clock else appeal.received_at,
+        dispatched_at=now,
     )
-    if fallback is not None and fallback.pk not in avoided:
-        reason = _("无匹配的职责规则，由属地区政府兜底（%(unit)s）") % {"unit": fallback.name}
-        return DispatchDecision(fallback, None, _after_send_back(reason, passed_over))
-    if fallback is not None:
-        passed_over.append(fallback)
-    return DispatchDecision(None, None, _why_no_unit(category, area, passed_over))
-
-
-def _after_send_back(reason: str, passed_over: list[Unit]) -> str:
-    if not passed_over:
-        return reason
-    names = "、".join(dict.fromkeys(unit.name for unit in passed_over))
-    return _("%(names)s已退单，改由下一责任单位办理。%(reason)s") % {
-        "names": names,
-        "reason": reason,
+    AppealAssignment.objects.filter(appeal=appeal, role=AssignmentRole.MAIN).exclude(
+        status=AssignmentStatus.SENT_BACK
+    ).update(status=AssignmentStatus.WITHDRAWN)
+    # a co-handling unit that becomes the main unit holds the case in that role only
+    AppealAssignment.objects.filter(
+        appeal=appeal,
+        unit=unit,
+        role=AssignmentRole.ASSIST,
+        status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
+    ).update(status=AssignmentStatus.WITHDRAWN)
+    # The new main unit gets a new sign-for clock, watched afresh by the deadline scan.
+    fields: dict[str, object] = {
+        "main_unit": unit,
+        "dispatch_reason": reason[:300],
+        "dispatched_at": now,
+        "sign_due_at": deadlines.sign_due_at,
+        "sign_warn_at": deadlines.sign_warn_at,
+        "sign_warned_at": None,
+        "sign_overdue_at": None,
+        "signed_at": None,
+        "sla_policy": deadlines.policy,
     }
+    # The reply deadline is the citizen's: it counts from reception and keeps running when
+    # the appeal changes hands (退单 then 派单, or 改派), with any approved extension and
+    # the overdue mark, so the scan does not escalate the same lateness twice. Only the
+    # first dispatch sets it, and a reopened appeal (restart_clock) gets a new one.
+    if restart_clock or appeal.reply_due_at is None:
+        fields.update(
+            reply_due_at=deadlines.reply_due_at,
+            warn_at=deadlines.warn_at,
+            warned_at=None,
+            overdue_at=None,
+        )
+    fields.update(extra_fields or {})
+    apply(appeal, action, actor, reason=reason, fields=fields, expected_version=expected_version)
+    AppealAssignment.objects.create(
+        appeal=appeal, unit=unit, role=AssignmentRole.MAIN, assigned_at=now
+    )
+    for assist in assist_units:
+        if assist.pk != unit.pk:
+            add_assist_locked(appeal, actor, assist)
 
 
-def _why_no_unit(category: Category | None, area: Area | None, passed_over: list[Unit]) -> str:
-    if passed_over:
-        names = "、".join(dict.fromkeys(unit.name for unit in passed_over))
-        return _("按规则应办理的单位（%(names)s）已退单，需派单员人工派单") % {"names": names}
-    if category is None and area is None:
-        return _("尚未确定分类，且未能定位到网格：请先确定分类和位置")
+def add_assist_locked(appeal: Appeal, actor: Actor, unit: Unit) -> None:
+    """Add a co-handling unit, inside the caller's transaction with the appeal row locked."""
+    if AppealAssignment.objects.filter(
+        appeal=appeal, unit=unit, status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED]
+    ).exists():
+        return
+    AppealAssignment.objects.create(
+        appeal=appeal, unit=unit, role=AssignmentRole.ASSIST, assigned_at=clock.now()
+    )
+    apply(appeal, "add_assist", actor, fields={}, reason=unit.name)
+
+
+def categorize(tracking_code: str, *, actor: Actor, category_code: str, reason: str = "") -> Appeal:
+    """Staff set or correct the category; a correction of the model is kept for retraining."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        _categorize_locked(appeal, actor, category_code, reason)
+    return appeal
+
+
+def _categorize_locked(appeal: Appeal, actor: Actor, category_code: str, reason: str) -> None:
+    category = Category.objects.filter(code=category_code, is_active=True).first()
     if category is None:
-        return _("尚未确定分类：请先确定分类")
-    if area is None:
-        return _("未能定位到网格，无法按属地派单：请先确定位置")
-    return _("该分类在此位置没有匹配的职责规则，需派单员人工派单")
+        raise invalid_field("category", _("分类编码不存在：%(value)s"), value=category_code)
+    apply(appeal, "categorize", actor, reason=reason, fields={"category": category})
+    record_correction(appeal, corrected_code=category.code, user=actor.user)
 
 
-def decisions_for(category_codes: Iterable[str], area: Area | None) -> dict[str, DispatchDecision]:
-    """The unit the rules would choose for each of these categories at this place (the
-    suggestions a person sees before deciding)."""
-    categories = Category.objects.in_bulk([c for c in category_codes if c], field_name="code")
-    return {code: choose_unit(category, area) for code, category in categories.items()}
+def dispatch(
+    tracking_code: str,
+    *,
+    actor: Actor,
+    unit_code: str = "",
+    category_code: str = "",
+    assist_unit_codes: Sequence[str] = (),
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Appeal:
+    """派单. Without a unit the responsibility rules choose, and their reason is recorded;
+    a dispatcher's own choice is recorded with the dispatcher's reason."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        check("dispatch", appeal.status, actor.role, "")
+        if category_code and (appeal.category is None or appeal.category.code != category_code):
+            _categorize_locked(appeal, actor, category_code, reason)
+        if unit_code:
+            unit = units_by_code([unit_code])[0]
+            why = reason or _("派单员指定")
+        else:
+            decision = suggest_unit(appeal, returned_units([appeal.pk]).get(appeal.pk, []))
+            if decision.unit is None:
+                raise DomainError("no_responsible_unit", decision.reason)
+            unit, why = decision.unit, decision.reason
+        dispatch_locked(
+            appeal,
+            actor,
+            unit,
+            str(why),
+            assist_units=units_by_code(assist_unit_codes),
+            expected_version=expected_version,
+        )
+    return appeal
+
+
+def redispatch(
+    tracking_code: str,
+    *,
+    actor: Actor,
+    unit_code: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> Appeal:
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        check("redispatch", appeal.status, actor.role, reason)
+        dispatch_locked(
+            appeal,
+            actor,
+            units_by_code([unit_code])[0],
+            reason,
+            action="redispatch",
+            expected_version=expected_version,
+        )
+    return appeal
+
+
+def send_to_unit(
+    tracking_code: str,
+    *,
+    actor: Actor,
+    unit_code: str = "",
+    reason: str = "",
+    assist_unit_codes: Sequence[str] = (),
+) -> Appeal:
+    """The dispatcher's one "send" button: 派单 for an appeal waiting for a unit (new or
+    sent back), 改派 for one a unit holds. The transition table says which applies."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        if appeal.status not in TRANSITIONS["redispatch"].sources:
+            return dispatch(
+                tracking_code,
+                actor=actor,
+                unit_code=unit_code,
+                reason=reason,
+                assist_unit_codes=assist_unit_codes,
+            )
+        appeal = redispatch(tracking_code, actor=actor, unit_code=unit_code, reason=reason)
+        for unit in units_by_code(assist_unit_codes):
+            if unit.pk != appeal.main_unit_id:
+                add_assist_locked(appeal, actor, unit)
+        return appeal
+
+
+def add_assist(tracking_code: str, *, actor: Actor, unit_code: str) -> Appeal:
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        add_assist_locked(appeal, actor, units_by_code([unit_code])[0])
+    return appeal
+
+
+def send_back(
+    tracking_code: str, *, actor: Actor, reason: str, expected_version: int | None = None
+) -> Appeal:
+    """退单: the unit says the appeal is not its responsibility; it returns to the dispatcher."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        apply(
+            appeal,
+            "send_back",
+            actor,
+            reason=reason,
+            expected_version=expected_version,
+            fields={"send_back_count": appeal.send_back_count + 1, "main_unit": None},
+        )
+        AppealAssignment.objects.filter(
+            appeal=appeal,
+            role=AssignmentRole.MAIN,
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
+        ).update(status=AssignmentStatus.SENT_BACK, note=reason)
+    return appeal

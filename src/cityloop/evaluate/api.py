@@ -1,4 +1,4 @@
-"""Callbacks, 剔除 and the three-rates ranking over the API."""
+"""Callbacks and 剔除 over the API (the ranking is assessment.api)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from ninja.responses import Status as Created
 
 from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn, UnitScoreOut
-from cityloop.core.api_auth import STAFF_AUTH
+from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn
 from cityloop.core.api_schema import ERRORS, InSchema
 from cityloop.evaluate import services
-from cityloop.evaluate.access import check_may_assess
-from cityloop.evaluate.assessment import monthly_ranking, parse_month
+from cityloop.org.api_auth import STAFF_AUTH
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
 
@@ -68,13 +66,3 @@ def decide_exclusion(request: HttpRequest, code: str, payload: DecisionIn) -> An
     actor = Actor.from_user(request.user)
     selectors.access_appeal(code, actor)
     return services.decide_exclusion(code, actor=actor, **payload.dict())
-
-
-@router.get(
-    "/assessment",
-    response={200: list[UnitScoreOut], **ERRORS},
-    summary="三率考核月度排名 (three rates ranking)",
-)
-def assessment(request: HttpRequest, month: str, unit_kind: str = "") -> list[Any]:
-    check_may_assess(Actor.from_user(request.user))
-    return [s.__dict__ for s in monthly_ranking(parse_month(month), unit_kind=unit_kind or None)]

@@ -10,10 +10,10 @@ from cityloop.appeals.enums import DecisionStatus, Satisfaction
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.services.core import apply, lock_appeal
-from cityloop.appeals.services.handling import reopen
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.evaluate.models import AssessmentExclusion, Callback
+from cityloop.handling.services import reopen
 
 
 def record_callback(

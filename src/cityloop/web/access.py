@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cityloop.appeals.actors import Actor
+from cityloop.assessment.access import ASSESSING
 from cityloop.core.errors import DomainError
-from cityloop.evaluate.access import ASSESSING
 from cityloop.org.models import Role
 
 CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN})

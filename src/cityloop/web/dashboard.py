@@ -13,8 +13,8 @@ from django.utils import timezone
 from cityloop.appeals.deadlines import overdue_q
 from cityloop.appeals.enums import HANDLING_STATUSES
 from cityloop.appeals.models import Appeal
+from cityloop.assessment.rates import city_rates
 from cityloop.core import clock
-from cityloop.evaluate.assessment import city_rates
 from cityloop.geo.models import Area, AreaLevel
 
 

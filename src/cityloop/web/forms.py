@@ -9,10 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.models import Appeal
-from cityloop.appeals.services.attachments import ACCEPT
 from cityloop.core.api_schema import MAX_TEXT
 from cityloop.core.errors import DomainError
 from cityloop.core.limits import max_length
+from cityloop.handling.attachments import ACCEPT
 from cityloop.sla.models import Urgency
 
 # Service field names that a form shows under another name.

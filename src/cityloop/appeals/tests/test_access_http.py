@@ -12,12 +12,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cityloop.appeals import services
 from cityloop.appeals.models import Appeal, AppealEvent, ExtensionRequest, SupervisionOrder
-from cityloop.appeals.services.attachments import attach
 from cityloop.evaluate.models import AssessmentExclusion, Callback
 from cityloop.evaluate.services import request_exclusion
+from cityloop.handling.attachments import attach
+from cityloop.handling.services import reply, sign_for
 from cityloop.org.models import Role, StaffProfile
+from cityloop.oversight.services import request_extension, supervise
 from cityloop.testing import png_bytes
 
 PNG = png_bytes()
@@ -49,14 +50,14 @@ def build_scene(city: Any) -> Scene:
     codes = [city.receive(content=f"小区门口路灯不亮{i}").tracking_code for i in range(5)]
     dispatched, signed, busy, replied, excluded = codes
     for code in (signed, busy, replied, excluded):
-        services.sign_for(code, actor=handler)
+        sign_for(code, actor=handler)
     for code in (replied, excluded):
-        services.reply(code, actor=handler, text="已更换灯泡，路灯恢复照明。")
+        reply(code, actor=handler, text="已更换灯泡，路灯恢复照明。")
     request_exclusion(excluded, actor=handler, reason="市政电网故障，非本单位原因")
-    extension = services.request_extension(
+    extension = request_extension(
         busy, actor=handler, extra_working_days=3, reason="需协调供电部门"
     )
-    order = services.supervise(busy, actor=supervisor, requirement="请尽快办理")
+    order = supervise(busy, actor=supervisor, requirement="请尽快办理")
     [attachment] = attach(
         busy, actor=handler, uploads=[SimpleUploadedFile("现场.png", PNG, "image/png")]
     )
@@ -277,9 +278,9 @@ def test_an_assisting_units_reply_answers_with_the_result_then_ends_its_hold(cit
 
 def test_an_assisting_unit_cannot_request_the_main_units_exclusion(city):
     code = city.receive(assist_unit_codes=["WATER"]).tracking_code
-    services.sign_for(code, actor=city.actor("waterman"))
-    services.sign_for(code, actor=city.actor("handler1"))
-    services.reply(code, actor=city.actor("handler1"), text="已更换灯泡，路灯恢复照明。")
+    sign_for(code, actor=city.actor("waterman"))
+    sign_for(code, actor=city.actor("handler1"))
+    reply(code, actor=city.actor("handler1"), text="已更换灯泡，路灯恢复照明。")
     asked = {"reason": "非本单位原因"}
     refused = post(city.client("waterman"), f"/api/appeals/{code}/exclusion", asked)
     assert refused.status_code == 403 and not AssessmentExclusion.objects.exists()
@@ -293,8 +294,8 @@ def test_a_district_supervisor_decides_only_exclusions_of_units_under_it(city):
     ).tracking_code
     street_code = city.receive().tracking_code
     for code, handler in ((water_code, "waterman"), (street_code, "handler1")):
-        services.sign_for(code, actor=city.actor(handler))
-        services.reply(code, actor=city.actor(handler), text="已处理完毕，恢复正常。")
+        sign_for(code, actor=city.actor(handler))
+        reply(code, actor=city.actor(handler), text="已处理完毕，恢复正常。")
         request_exclusion(code, actor=city.actor(handler), reason="非本单位原因")
     district = city.client("district_supervisor")
     approve = {"approve": True}

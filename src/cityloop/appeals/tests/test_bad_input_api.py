@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from cityloop.appeals import services
 from cityloop.appeals.models import Appeal, AppealEvent, SupervisionOrder
+from cityloop.handling.services import sign_for
 
 ENGLISH_WORDS = re.compile(r"[A-Za-z][a-z]{3,}")  # words, not acronyms like JSON
 
@@ -145,7 +145,7 @@ def test_supervision_hours_out_of_range_are_refused(city, hours):
 @pytest.mark.parametrize("payload", [{}, {"note": ""}, {"note": "   "}])
 def test_an_empty_contact_note_is_refused(city, payload):
     code = city.receive().tracking_code
-    services.sign_for(code, actor=city.actor("handler1"))
+    sign_for(code, actor=city.actor("handler1"))
     events = AppealEvent.objects.count()
     response = post(city.client("handler1"), f"/api/appeals/{code}/contact", payload)
     body = assert_error_body(response, 400, "reason_required")

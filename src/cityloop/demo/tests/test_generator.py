@@ -8,9 +8,9 @@ from django.db.models import Count
 
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.assessment.rates import monthly_ranking
 from cityloop.demo.generator import generate_demo_city
 from cityloop.demo.models import DemoAppealTruth, DemoIncident
-from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.geo.models import Area
 from cityloop.geo.services import locate
 

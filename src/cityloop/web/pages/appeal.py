@@ -18,22 +18,14 @@ from cityloop.appeals import scope, selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import DecisionStatus
 from cityloop.appeals.models import Appeal, Attachment, SupervisionOrder
-from cityloop.appeals.services import (
-    defer,
-    record_contact,
-    reply,
-    request_extension,
-    respond_supervision,
-    resume,
-    send_back,
-    sign_for,
-    supervise,
-)
-from cityloop.appeals.services.attachments import attach
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core.errors import DomainError, NotFound
+from cityloop.dispatch.services import send_back
 from cityloop.evaluate.models import AssessmentExclusion
 from cityloop.evaluate.services import decide_exclusion, request_exclusion
+from cityloop.handling.attachments import attach
+from cityloop.handling.services import defer, record_contact, reply, resume, sign_for
+from cityloop.oversight.services import request_extension, respond_supervision, supervise
 from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
 
 

@@ -1,6 +1,6 @@
 """Assessment (统一考核): the three rates and composite score per unit for a month, the
 trend against previous months, the appeals behind each number, Excel and PDF export.
-Every figure comes from evaluate.assessment; this page only renders it."""
+Every figure comes from assessment.rates; this page only renders it."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cityloop.appeals.actors import Actor
-from cityloop.core.errors import DomainError
-from cityloop.evaluate.access import ASSESSING
-from cityloop.evaluate.assessment import (
+from cityloop.assessment.access import ASSESSING
+from cityloop.assessment.export import ranking_pdf, ranking_xlsx
+from cityloop.assessment.rates import (
     callbacks_behind,
     city_trend,
     month_or_current,
     monthly_ranking,
 )
-from cityloop.evaluate.export import ranking_pdf, ranking_xlsx
+from cityloop.core.errors import DomainError
 from cityloop.web.access import staff_page
 
 EXPORTS = {

@@ -14,11 +14,12 @@ from cityloop.appeals import selectors
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
-from cityloop.appeals.public_api import check_report_rate, evaluate_as_citizen, lookup
+from cityloop.appeals.public_api import check_report_rate, lookup
 from cityloop.appeals.schemas import CitizenEvaluationIn
-from cityloop.appeals.services import AppealDraft, receive_appeal
-from cityloop.appeals.services.attachments import attach, check_uploads
 from cityloop.core.errors import DomainError, TooManyRequests
+from cityloop.evaluate.public_api import evaluate_as_citizen
+from cityloop.handling.attachments import attach, check_uploads
+from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 

@@ -11,16 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.duplicates import caller_history, same_problem_candidates
 from cityloop.appeals.enums import OPEN_STATUSES, Channel
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import only_visible
-from cityloop.appeals.services import AppealDraft, merge, receive_appeal
-from cityloop.appeals.services.understanding import understand
 from cityloop.core import clock, throttle
 from cityloop.core.errors import DomainError, TooManyRequests
-from cityloop.dispatch.services import decisions_for
+from cityloop.dispatch.rules import decisions_for
 from cityloop.geo.models import StandardAddress
+from cityloop.handling.services import merge
+from cityloop.intake.duplicates import caller_history, same_problem_candidates
+from cityloop.intake.services import AppealDraft, receive_appeal
+from cityloop.intake.understanding import understand
 from cityloop.taxonomy.models import Category
 from cityloop.web.access import CALL_TAKING, staff_page
 from cityloop.web.forms import IntakeForm, show_domain_error

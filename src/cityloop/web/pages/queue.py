@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.dispatch_queue import queue_rows, waiting_appeals
-from cityloop.appeals.services import categorize, locate, send_to_unit
 from cityloop.core.errors import DomainError
+from cityloop.dispatch.selectors import queue_rows, waiting_appeals
+from cityloop.dispatch.services import categorize, send_to_unit
+from cityloop.intake.placing import locate
 from cityloop.org.models import Unit
 from cityloop.web.access import DISPATCHING, staff_page
 from cityloop.web.redirects import redirect_back

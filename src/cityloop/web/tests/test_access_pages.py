@@ -6,14 +6,16 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 
-from cityloop.appeals import services
 from cityloop.appeals.models import Appeal
 from cityloop.core import clock
+from cityloop.handling.services import reply, sign_for
+from cityloop.intake.services import AppealDraft, receive_appeal
+from cityloop.oversight.services import request_extension
 from cityloop.testing import PASSWORD
 
 
 def waiting_for_dispatch(city):
-    draft = services.AppealDraft(
+    draft = AppealDraft(
         channel="phone",
         title="",
         content="小区门口路灯不亮",
@@ -21,7 +23,7 @@ def waiting_for_dispatch(city):
         standard_address_code=city.addresses[0].code,
         category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
     )
-    return services.receive_appeal(draft, actor=city.actor("calltaker"), auto_dispatch=False)
+    return receive_appeal(draft, actor=city.actor("calltaker"), auto_dispatch=False)
 
 
 def two_streets(city):
@@ -29,8 +31,8 @@ def two_streets(city):
     ranking."""
     first = city.receive(content="建外路灯不亮")
     second = city.receive(street=1, content="朝外路灯不亮")
-    services.sign_for(first.tracking_code, actor=city.actor("handler1"))
-    services.reply(first.tracking_code, actor=city.actor("handler1"), text="已更换灯泡")
+    sign_for(first.tracking_code, actor=city.actor("handler1"))
+    reply(first.tracking_code, actor=city.actor("handler1"), text="已更换灯泡")
     return first.tracking_code, second.tracking_code
 
 
@@ -136,8 +138,8 @@ def test_page_posts_with_next_redirect_only_inside_the_site(city, target):
         "/board/extensions/999999/", {"decision": "approve", "next": target}
     )
     assert board.status_code in (302, 404) and "evil" not in board.get("Location", "")
-    services.sign_for(code, actor=city.actor("handler1"))
-    request = services.request_extension(
+    sign_for(code, actor=city.actor("handler1"))
+    request = request_extension(
         code, actor=city.actor("handler1"), extra_working_days=2, reason="需协调"
     )
     board = city.client("supervisor").post(

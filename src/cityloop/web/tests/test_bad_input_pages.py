@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cityloop.appeals import services
 from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
+from cityloop.handling.services import sign_for
 from cityloop.testing import png_bytes
 
 REPORT = {
@@ -130,7 +130,7 @@ def test_supervision_with_absurd_hours_is_refused_on_the_page(city, hours):
 
 def test_an_empty_contact_note_is_refused_on_the_page(city):
     code = city.receive().tracking_code
-    services.sign_for(code, actor=city.actor("handler1"))
+    sign_for(code, actor=city.actor("handler1"))
     page = city.client("handler1").post(f"/appeals/{code}/record_contact/", {"note": " "})
     assert page.status_code == 400
     assert "请填写联系情况" in page.content.decode()
@@ -151,7 +151,7 @@ def test_a_code_typed_in_lower_case_still_finds_the_appeal(city):
 
 
 def test_an_oversized_upload_is_refused_with_the_limit(city):
-    from cityloop.appeals.services import attachments
+    from cityloop.handling import attachments
 
     big = SimpleUploadedFile("big.png", b"\x89PNG" + b"0" * (attachments.MAX_BYTES + 1))
     page = Client().post("/report/", {**REPORT, "attachments": big})

@@ -11,9 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from cityloop.appeals import services
 from cityloop.appeals.models import Appeal, AppealEvent, ExtensionRequest, SupervisionOrder
 from cityloop.core import clock
+from cityloop.handling.services import reply, sign_for
+from cityloop.intake.services import AppealDraft, receive_appeal
+from cityloop.oversight.services import request_extension, supervise
 
 LIGHT = ("城乡建设", "城市建设和市政管理", "城市公共设施")
 
@@ -39,7 +41,7 @@ def shown(response) -> str:
 
 def signed(city) -> str:
     code = city.receive().tracking_code
-    services.sign_for(code, actor=city.actor("handler1"))
+    sign_for(code, actor=city.actor("handler1"))
     return code
 
 
@@ -112,8 +114,8 @@ def test_console_fragments_show_caller_history_and_understanding(city):
 
 
 def test_queue_dispatches_to_a_named_unit_with_a_co_handling_unit(city):
-    appeal = services.receive_appeal(
-        services.AppealDraft(
+    appeal = receive_appeal(
+        AppealDraft(
             channel="phone",
             title="水管漏水",
             content="楼下水管漏水",
@@ -139,8 +141,8 @@ def test_queue_dispatches_to_a_named_unit_with_a_co_handling_unit(city):
 
 
 def test_queue_refuses_an_unknown_unit_and_changes_nothing(city):
-    appeal = services.receive_appeal(
-        services.AppealDraft(channel="phone", title="", content="路灯不亮"),
+    appeal = receive_appeal(
+        AppealDraft(channel="phone", title="", content="路灯不亮"),
         actor=city.actor("calltaker"),
         auto_dispatch=False,
     )
@@ -161,7 +163,7 @@ def test_worklist_tabs_list_only_the_units_own_appeals(city):
     handler = city.client("handler1")
     to_sign = shown(handler.get("/worklist/", {"view": "to_sign"}))
     assert mine in to_sign and other not in to_sign
-    services.sign_for(mine, actor=city.actor("handler1"))
+    sign_for(mine, actor=city.actor("handler1"))
     assert mine not in shown(handler.get("/worklist/", {"view": "to_sign"}))
     assert mine in shown(handler.get("/worklist/", {"view": "handling"}))
 
@@ -275,7 +277,7 @@ def test_appeal_page_supervise_and_the_units_response(city):
 
 def test_appeal_page_refuses_an_answer_to_another_appeals_order(city):
     code, other = signed(city), signed(city)
-    services.supervise(other, actor=city.actor("supervisor"), requirement="请尽快办理")
+    supervise(other, actor=city.actor("supervisor"), requirement="请尽快办理")
     order = SupervisionOrder.objects.get(appeal__tracking_code=other)
     page = act(
         city.client("handler1"),
@@ -290,7 +292,7 @@ def test_appeal_page_refuses_an_answer_to_another_appeals_order(city):
 @pytest.mark.parametrize("decision, status", [("approve", "已同意"), ("reject", "已驳回")])
 def test_appeal_page_exclusion_request_and_decision(city, decision, status):
     code = signed(city)
-    services.reply(code, actor=city.actor("handler1"), text="诉求人要求超出政策范围，已解释说明")
+    reply(code, actor=city.actor("handler1"), text="诉求人要求超出政策范围，已解释说明")
     page = act(city.client("handler1"), code, "request_exclusion", {"reason": "诉求不合理"})
     assert "已完成：申请考核剔除" in shown(page) and 'data-testid="exclusion"' in shown(page)
     page = act(city.client("supervisor"), code, "decide_exclusion", {"decision": decision})
@@ -304,7 +306,7 @@ def test_appeal_page_exclusion_request_and_decision(city, decision, status):
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_board_decides_an_extension_request(city, decision):
     code = signed(city)
-    request = services.request_extension(
+    request = request_extension(
         code, actor=city.actor("handler1"), extra_working_days=5, reason="需协调产权单位"
     )
     due = Appeal.objects.get(tracking_code=code).reply_due_at
@@ -325,7 +327,7 @@ def test_board_decides_an_extension_request(city, decision):
 
 def test_board_lists_weak_replies_and_overdue_appeals(city):
     weak, late = signed(city), signed(city)
-    services.reply(weak, actor=city.actor("handler1"), text="已处理")
+    reply(weak, actor=city.actor("handler1"), text="已处理")
     due = Appeal.objects.get(tracking_code=late).reply_due_at
     with clock.frozen_at(due + timedelta(hours=1)):
         page = shown(city.client("supervisor").get("/board/"))

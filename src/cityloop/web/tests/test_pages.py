@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from cityloop.appeals import services
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal
+from cityloop.handling.services import reply, sign_for
+from cityloop.intake.services import AppealDraft, receive_appeal
 
 
 def replied(city):
-    appeal = services.receive_appeal(
-        services.AppealDraft(
+    appeal = receive_appeal(
+        AppealDraft(
             channel="phone",
             title="楼道灯坏了",
             content="我是张三，电话13812345678，3号楼2单元楼道灯坏了",
@@ -20,8 +21,8 @@ def replied(city):
         ),
         actor=city.actor("calltaker"),
     )
-    services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
-    services.reply(appeal.tracking_code, actor=city.actor("handler1"), text="已更换灯具")
+    sign_for(appeal.tracking_code, actor=city.actor("handler1"))
+    reply(appeal.tracking_code, actor=city.actor("handler1"), text="已更换灯具")
     return appeal
 
 

@@ -53,7 +53,7 @@ def test_a_failed_report_keeps_what_was_typed(client, city):
 
 
 def test_a_weak_reply_is_shown_to_the_supervisor(city):
-    from cityloop.appeals.services import reply, sign_for
+    from cityloop.handling.services import reply, sign_for
 
     appeal = city.receive(title="", content="小区门口路灯不亮已经一周，晚上出行不安全")
     sign_for(appeal.tracking_code, actor=city.actor("handler1"))
@@ -65,7 +65,7 @@ def test_a_weak_reply_is_shown_to_the_supervisor(city):
 
 def test_a_unit_defers_from_the_appeal_page_and_a_bad_date_keeps_the_reason(city):
     from cityloop.appeals.models import Appeal
-    from cityloop.appeals.services import sign_for
+    from cityloop.handling.services import sign_for
 
     appeal = city.receive(title="", content="小区旁边的道路需要整体翻修")
     sign_for(appeal.tracking_code, actor=city.actor("handler1"))

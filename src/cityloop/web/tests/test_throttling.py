@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from cityloop.appeals import services
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal
 from cityloop.evaluate.models import Callback
+from cityloop.handling.services import reply, sign_for
 from cityloop.org.models import ApiToken
 from cityloop.testing import PASSWORD, later_by
 
@@ -36,8 +36,8 @@ def from_address(address: str) -> Client:
 
 def replied(city):
     appeal = city.receive()
-    services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
-    services.reply(appeal.tracking_code, actor=city.actor("handler1"), text="已更换灯泡")
+    sign_for(appeal.tracking_code, actor=city.actor("handler1"))
+    reply(appeal.tracking_code, actor=city.actor("handler1"), text="已更换灯泡")
     return appeal
 
 

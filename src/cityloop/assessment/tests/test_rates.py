@@ -6,18 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from cityloop.appeals import services
 from cityloop.appeals.actors import Actor
+from cityloop.assessment.rates import monthly_ranking
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
-from cityloop.evaluate.assessment import monthly_ranking
 from cityloop.evaluate.models import AssessmentSettings
 from cityloop.evaluate.services import decide_exclusion, record_callback, request_exclusion
+from cityloop.handling.services import reply, sign_for
+from cityloop.intake.services import AppealDraft, receive_appeal
 
 
 def replied_appeal(city, street: int):
-    appeal = services.receive_appeal(
-        services.AppealDraft(
+    appeal = receive_appeal(
+        AppealDraft(
             channel="phone",
             title="t",
             content="路灯坏了",
@@ -27,8 +28,8 @@ def replied_appeal(city, street: int):
         actor=city.actor("calltaker"),
     )
     handler = city.actor(f"handler{street + 1}")
-    services.sign_for(appeal.tracking_code, actor=handler)
-    services.reply(appeal.tracking_code, actor=handler, text="已处理")
+    sign_for(appeal.tracking_code, actor=handler)
+    reply(appeal.tracking_code, actor=handler, text="已处理")
     return appeal
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from cityloop.evaluate.assessment import UnitScore
+from cityloop.assessment.rates import UnitScore
 
 
 def _headers() -> list[object]:

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from cityloop.appeals.enums import WAITING_FOR_DISPATCH, AssignmentRole, AssignmentStatus, Status
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent
-from cityloop.dispatch.services import DispatchDecision, choose_unit
+from cityloop.dispatch.rules import DispatchDecision, choose_unit
 from cityloop.org.models import Unit
 
 

@@ -14,10 +14,10 @@ from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.scope import live_assist_of
 from cityloop.appeals.services.core import apply, lock_appeal
-from cityloop.appeals.services.intake import _dispatch_locked
 from cityloop.classify.reply_check import check_reply
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
+from cityloop.dispatch.services import dispatch_locked
 
 
 def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None = None) -> Appeal:
@@ -45,28 +45,6 @@ def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None =
         AppealAssignment.objects.filter(
             appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.PENDING
         ).update(status=AssignmentStatus.SIGNED, signed_at=now)
-    return appeal
-
-
-def send_back(
-    tracking_code: str, *, actor: Actor, reason: str, expected_version: int | None = None
-) -> Appeal:
-    """退单: the unit says the appeal is not its responsibility; it returns to the dispatcher."""
-    with transaction.atomic():
-        appeal = lock_appeal(tracking_code)
-        apply(
-            appeal,
-            "send_back",
-            actor,
-            reason=reason,
-            expected_version=expected_version,
-            fields={"send_back_count": appeal.send_back_count + 1, "main_unit": None},
-        )
-        AppealAssignment.objects.filter(
-            appeal=appeal,
-            role=AssignmentRole.MAIN,
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
-        ).update(status=AssignmentStatus.SENT_BACK, note=reason)
     return appeal
 
 
@@ -155,7 +133,7 @@ def reopen(tracking_code: str, *, actor: Actor, reason: str) -> Appeal:
         appeal = lock_appeal(tracking_code)
         if appeal.main_unit is None:
             raise DomainError("no_main_unit", _("该诉求没有主办单位，无法重新办理"))
-        _dispatch_locked(
+        dispatch_locked(
             appeal,
             actor,
             appeal.main_unit,

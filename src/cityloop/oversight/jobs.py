@@ -3,7 +3,7 @@ Each job is safe to run twice: the work it does is marked done in the rows it ch
 
 from __future__ import annotations
 
-from cityloop.appeals.services import scan_deadlines
+from cityloop.oversight.services import scan_deadlines
 
 SCAN_EVERY_MINUTES = 5
 
@@ -18,7 +18,7 @@ def ensure_schedules() -> None:
     Schedule.objects.update_or_create(
         name="cityloop-deadline-scan",
         defaults={
-            "func": "cityloop.appeals.jobs.run_deadline_scan",
+            "func": "cityloop.oversight.jobs.run_deadline_scan",
             "schedule_type": Schedule.MINUTES,
             "minutes": SCAN_EVERY_MINUTES,
             "repeats": -1,

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from django.db import connection
 
-from cityloop.appeals import services
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.core.errors import DomainError
+from cityloop.dispatch.services import send_back
+from cityloop.handling.services import reply, sign_for
 
 
 def race(*jobs: Callable[[], object]) -> list[object]:
@@ -41,10 +42,10 @@ def test_reply_and_send_back_at_once(city_tx):
         appeal = city.receive(title="t", content="路灯坏了")
         code = appeal.tracking_code
         handler = city.actor("handler1")
-        services.sign_for(code, actor=handler)
+        sign_for(code, actor=handler)
         results = race(
-            lambda code=code, handler=handler: services.reply(code, actor=handler, text="已修复"),
-            lambda code=code, handler=handler: services.send_back(
+            lambda code=code, handler=handler: reply(code, actor=handler, text="已修复"),
+            lambda code=code, handler=handler: send_back(
                 code, actor=handler, reason="不属本单位职责"
             ),
         )
@@ -64,11 +65,11 @@ def test_reply_and_send_back_at_once(city_tx):
 def test_two_handlers_replying_at_once_record_one_reply(city_tx):
     city = city_tx
     appeal = city.receive(title="t", content="路灯坏了")
-    services.sign_for(appeal.tracking_code, actor=city.actor("handler1"))
+    sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     code, handler = appeal.tracking_code, city.actor("handler1")
     results = race(
         *[
-            (lambda text=text: services.reply(code, actor=handler, text=text))
+            (lambda text=text: reply(code, actor=handler, text=text))
             for text in ("甲的答复", "乙的答复", "丙的答复")
         ]
     )

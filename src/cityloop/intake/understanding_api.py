@@ -8,15 +8,17 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from cityloop.appeals import duplicates, scope, selectors, services
+from cityloop.appeals import scope, selectors
 from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import AppealOut
-from cityloop.appeals.services.understanding import matchers, understand
 from cityloop.classify.reply_check import check_reply
-from cityloop.core.api_auth import STAFF_AUTH
 from cityloop.core.api_schema import ERRORS, InSchema, Page
-from cityloop.dispatch.services import decisions_for
+from cityloop.dispatch.rules import decisions_for
+from cityloop.dispatch.services import categorize
 from cityloop.geo.models import StandardAddress
+from cityloop.intake import duplicates
+from cityloop.intake.understanding import matchers, understand
+from cityloop.org.api_auth import STAFF_AUTH
 
 router = Router(auth=STAFF_AUTH, tags=["understanding"])
 
@@ -169,9 +171,7 @@ def suggestions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 def set_category(request: HttpRequest, code: str, payload: CategoryIn) -> dict[str, Any]:
     actor = Actor.from_user(request.user)
     selectors.access_appeal(code, actor)
-    services.categorize(
-        code, actor=actor, category_code=payload.category_code, reason=payload.reason
-    )
+    categorize(code, actor=actor, category_code=payload.category_code, reason=payload.reason)
     appeal = selectors.access_appeal(code, actor)
     return selectors.appeal_detail(appeal, personal=actor.sees_personal_data)
 

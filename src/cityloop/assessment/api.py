@@ -1,0 +1,27 @@
+"""The three-rates ranking over the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.schemas import UnitScoreOut
+from cityloop.assessment.access import check_may_assess
+from cityloop.assessment.rates import monthly_ranking, parse_month
+from cityloop.core.api_schema import ERRORS
+from cityloop.org.api_auth import STAFF_AUTH
+
+router = Router(auth=STAFF_AUTH, tags=["evaluation"])
+
+
+@router.get(
+    "/assessment",
+    response={200: list[UnitScoreOut], **ERRORS},
+    summary="三率考核月度排名 (three rates ranking)",
+)
+def assessment(request: HttpRequest, month: str, unit_kind: str = "") -> list[Any]:
+    check_may_assess(Actor.from_user(request.user))
+    return [s.__dict__ for s in monthly_ranking(parse_month(month), unit_kind=unit_kind or None)]

@@ -1,0 +1,1 @@
+"""督办 (oversight): extensions, supervision orders and the deadline scan."""
