@@ -4,6 +4,9 @@ codes), with generated communities, grids, polygons and standard addresses.
 Districts are squares around their real centres, shrunk where needed so no two overlap;
 each square is tiled into its streets, each street into communities, each community into
 grids. Every point of a district therefore lies in exactly one grid. Deterministic for a seed.
+
+Over 400 lines on purpose: the tiling of districts, streets, communities and grids is one
+computation whose steps depend on each other's geometry; split, each part would need the rest.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Each profile is one level-3 category of the official taxonomy. Monthly factors g
 seasons (heating in winter, floods, noise and mosquitoes in summer); weekday factors the week.
 Templates use slots filled by texts.compose_appeal: {address} {road} {community} {landmark}
 {days} {time} {late_hour} {early_hour} {floor} {amount} {temp}.
+
+Over 400 lines on purpose: it is data (one profile per category), not logic.
 """
 
 from __future__ import annotations
