@@ -7,13 +7,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cityloop.appeals.actors import Actor
 from cityloop.appeals.deadlines import is_overdue
-from cityloop.appeals.enums import AssignmentStatus, Status
-from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.appeals.enums import AssignmentStatus, DecisionStatus, Status
+from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
 from cityloop.appeals.scope import access_appeal as access_appeal
 from cityloop.appeals.scope import visible_appeals as visible_appeals
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core import clock
+from cityloop.core.errors import NotFound
 from cityloop.core.masking import mask_name
 
 # Who may see what is decided in one place (scope); the read side re-exports it above.
@@ -189,3 +191,36 @@ def training_history(limit: int = 200_000) -> tuple[list[str], list[str]]:
         .values_list("title", "content", "category__path")[:limit]
     )
     return [f"{title}{content}" for title, content, _ in rows], [path for _, _, path in rows]
+
+
+def case_papers(appeal: Appeal, *, personal: bool) -> dict[str, Any]:
+    """The papers beside the timeline on the staff page: photos, the pending extension
+    request and the supervision orders. An analyst (not `personal`) gets none of them: the
+    de-identified case has no photos and no free-text staff exchanges."""
+    if not personal:
+        return {"attachments": [], "pending_extension": None, "orders": []}
+    return {
+        "attachments": appeal.attachments.all(),
+        "pending_extension": appeal.extension_requests.filter(
+            status=DecisionStatus.PENDING
+        ).first(),
+        "orders": appeal.supervision_orders.order_by("-issued_at"),
+    }
+
+
+def supervision_order_of(tracking_code: str, order_id: int) -> int:
+    """The supervision order being answered, which must be one of this appeal's."""
+    if not SupervisionOrder.objects.filter(
+        pk=order_id, appeal__tracking_code=tracking_code
+    ).exists():
+        raise NotFound("supervision_not_found", _("督办单不存在"), field="response")
+    return order_id
+
+
+def attachment_for(pk: int, actor: Actor) -> Attachment:
+    """An attachment the actor may open: it exists and its appeal is one the actor sees."""
+    item = Attachment.objects.select_related("appeal").filter(pk=pk).first()
+    if item is None:
+        raise NotFound("attachment_not_found", _("请求的内容不存在"))
+    access_appeal(item.appeal.tracking_code, actor)
+    return item

@@ -62,3 +62,9 @@ def queue_rows(appeals: Iterable[Appeal]) -> list[QueueRow]:
     return [
         QueueRow(a, suggest_unit(a, returned.get(a.pk, [])), reasons.get(a.pk, "")) for a in appeals
     ]
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    """(code, name) of every active unit, the dispatcher's pick list."""
+    units = Unit.objects.filter(is_active=True).order_by("kind", "code")
+    return list(units.values_list("code", "name"))

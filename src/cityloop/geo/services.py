@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from cityloop.core.cache import config_cache
 from cityloop.geo.models import Area, AreaLevel
@@ -59,3 +60,25 @@ def ancestor_at(area: Area | None, level: str) -> Area | None:
         if node.level == level:
             return node
     return None
+
+
+def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
+    """The city's own areas as GeoJSON: maps need no tile server."""
+    areas = Area.objects.filter(level=level)
+    if within:
+        areas = areas.filter(code__startswith=within)
+    if level == AreaLevel.GRID and not within:
+        areas = areas[:5000]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": a.code,
+                "properties": {"code": a.code, "name": a.name, "level": a.level},
+                "geometry": {"type": "Polygon", "coordinates": [a.polygon]},
+            }
+            for a in areas
+            if a.polygon
+        ],
+    }

@@ -12,6 +12,7 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.core.errors import DomainError
+from cityloop.dispatch.services import categorize
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.geo.services import locate as grid_at
@@ -87,3 +88,25 @@ def locate(
         }
         apply(appeal, "locate", actor, reason=str(why), fields=fields)
     return appeal
+
+
+def categorize_and_locate(
+    tracking_code: str,
+    *,
+    actor: Actor,
+    category_code: str = "",
+    place_code: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+) -> None:
+    """定类定位 at the dispatcher's queue: the category and/or the place of a waiting appeal,
+    so the rules can suggest its unit. Both go through the write path, or neither does."""
+    category_code, place_code = category_code.strip(), place_code.strip()
+    wants_place = bool(place_code) or lat is not None or lng is not None
+    if not (category_code or wants_place):
+        raise DomainError("nothing_to_set", _("请填写分类，或标准地址/网格编码，或经纬度"))
+    with transaction.atomic():
+        if category_code:
+            categorize(tracking_code, actor=actor, category_code=category_code)
+        if wants_place:
+            locate(tracking_code, actor=actor, place_code=place_code, lat=lat, lng=lng)

@@ -20,14 +20,21 @@ from cityloop.appeals.public_text import public_fields
 from cityloop.appeals.transitions import check
 from cityloop.core import clock
 from cityloop.core.errors import DomainError, invalid_field
+from cityloop.core.limits import max_length
 from cityloop.dispatch.rules import choose_unit
 from cityloop.dispatch.services import add_assist_locked, dispatch_locked, units_by_code
 from cityloop.geo.models import Area, StandardAddress
 from cityloop.geo.services import locate
+from cityloop.handling.attachments import attach, check_uploads
+from cityloop.handling.services import merge
 from cityloop.intake.placing import place_fields
 from cityloop.intake.understanding import apply_understanding, understand
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import Category
+
+# The text limits of a draft, from their columns: a form must not accept more.
+CALLER_NAME_MAX = max_length(Appeal, "caller_name")
+ADDRESS_TEXT_MAX = max_length(Appeal, "address_text")
 
 # No 0/O/1/I/L: codes are read out over the phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -176,4 +183,32 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
         for unit in assist_units:
             if unit.pk != appeal.main_unit_id:
                 add_assist_locked(appeal, Actor.system(), unit)
+    return appeal
+
+
+def receive_call(draft: AppealDraft, *, actor: Actor, merge_into: str = "") -> Appeal:
+    """A call taken at the console: received (and dispatched by the rules) and, when the
+    call-taker confirmed it repeats an appeal already open, merged into that one — both or
+    neither. The appeal is returned as it stands afterwards (status, main unit)."""
+    with transaction.atomic():
+        appeal = receive_appeal(draft, actor=actor)
+        if merge_into:
+            merge(
+                appeal.tracking_code,
+                into_code=merge_into,
+                actor=actor,
+                reason=str(_("受理时确认与已有工单为同一问题")),
+            )
+    appeal.refresh_from_db()
+    return appeal
+
+
+def receive_report(draft: AppealDraft, *, actor: Actor, uploads: Sequence[object]) -> Appeal:
+    """A citizen's report from the portal with its photos: the uploads are checked before
+    anything is written, and the appeal is kept only with its attachments."""
+    check_uploads(uploads)
+    with transaction.atomic():
+        appeal = receive_appeal(draft, actor=actor)
+        if uploads:
+            attach(appeal.tracking_code, actor=actor, uploads=uploads)
     return appeal

@@ -59,3 +59,9 @@ def load_official_taxonomy() -> int:
 
 def category_by_path(*names: str) -> Category:
     return Category.objects.get(path=PATH_SEPARATOR.join(names))
+
+
+def leaf_choices() -> list[tuple[str, str]]:
+    """(code, path) of every active third-level category: what a call-taker may pick."""
+    leaves = Category.objects.filter(level=3, is_active=True).order_by("code")
+    return list(leaves.values_list("code", "path"))

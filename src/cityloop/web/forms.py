@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.models import Appeal
 from cityloop.core.api_schema import MAX_TEXT
 from cityloop.core.errors import DomainError
-from cityloop.core.limits import max_length
 from cityloop.handling.attachments import ACCEPT
+from cityloop.intake.services import ADDRESS_TEXT_MAX, CALLER_NAME_MAX
 from cityloop.sla.models import Urgency
 
 # Service field names that a form shows under another name.
@@ -59,14 +58,10 @@ class CitizenReportForm(forms.Form):
             attrs={"rows": 5, "placeholder": _("请说明什么问题、在哪里、持续多久、希望如何解决")}
         ),
     )
-    address_text = forms.CharField(
-        label=_("事发地址"), max_length=max_length(Appeal, "address_text"), required=False
-    )
+    address_text = forms.CharField(label=_("事发地址"), max_length=ADDRESS_TEXT_MAX, required=False)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
-    caller_name = forms.CharField(
-        label=_("您的称呼"), max_length=max_length(Appeal, "caller_name"), required=False
-    )
+    caller_name = forms.CharField(label=_("您的称呼"), max_length=CALLER_NAME_MAX, required=False)
     caller_phone = PHONE
     attachments = MultipleFileField(label=_("现场照片"), required=False)
 
@@ -86,15 +81,11 @@ class IntakeForm(forms.Form):
         max_length=20,
         error_messages={"invalid": _("请填写 11 位手机号或带区号的固定电话")},
     )
-    caller_name = forms.CharField(
-        label=_("来电人"), max_length=max_length(Appeal, "caller_name"), required=False
-    )
+    caller_name = forms.CharField(label=_("来电人"), max_length=CALLER_NAME_MAX, required=False)
     content = forms.CharField(
         label=_("诉求内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
     )
-    address_text = forms.CharField(
-        label=_("事发地址"), max_length=max_length(Appeal, "address_text"), required=False
-    )
+    address_text = forms.CharField(label=_("事发地址"), max_length=ADDRESS_TEXT_MAX, required=False)
     standard_address_code = forms.CharField(label=_("标准地址"), max_length=40, required=False)
     category_code = forms.CharField(
         label=_("分类"),

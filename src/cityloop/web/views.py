@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.worklists import overview, received_today
 from cityloop.assessment.access import may_assess
+from cityloop.assessment.dashboard import figures as dashboard_figures
 from cityloop.assessment.rates import monthly_ranking
 from cityloop.core import clock
 from cityloop.geo.models import AreaLevel
+from cityloop.geo.services import areas_geojson as geojson_of
 from cityloop.web.access import ANY_STAFF, actor_of, staff_page
-from cityloop.web.dashboard import areas_geojson as geojson_of
-from cityloop.web.dashboard import figures as dashboard_figures
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -6,27 +6,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityloop.appeals import scope, selectors
 from cityloop.appeals.actors import Actor
-from cityloop.appeals.enums import DecisionStatus
-from cityloop.appeals.models import Appeal, Attachment, SupervisionOrder
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core.errors import DomainError, NotFound
 from cityloop.dispatch.services import send_back
-from cityloop.evaluate.models import AssessmentExclusion
+from cityloop.evaluate.selectors import exclusion_of
 from cityloop.evaluate.services import decide_exclusion, request_exclusion
 from cityloop.handling.attachments import attach
 from cityloop.handling.services import defer, record_contact, reply, resume, sign_for
 from cityloop.oversight.services import request_extension, respond_supervision, supervise
 from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
+
+if TYPE_CHECKING:
+    from cityloop.appeals.models import Appeal
 
 
 def _int(value: str, field: str) -> int:
@@ -45,10 +46,7 @@ def _date(value: str, field: str) -> date:
 
 def _order_of(code: str, value: str) -> int:
     """The supervision order being answered, which must be one of this appeal's."""
-    order_id = _int(value, "response")
-    if not SupervisionOrder.objects.filter(pk=order_id, appeal__tracking_code=code).exists():
-        raise NotFound("supervision_not_found", _("督办单不存在"), field="response")
-    return order_id
+    return selectors.supervision_order_of(code, _int(value, "response"))
 
 
 # action name → the service it calls with the form's fields (the transition table says who
@@ -123,14 +121,9 @@ def _page(
     context = {
         "appeal": selectors.appeal_detail(appeal, personal=personal),
         "events": [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)],
-        # an analyst sees the de-identified case: no photos, no free-text staff exchanges
-        "attachments": appeal.attachments.all() if personal else [],
+        **selectors.case_papers(appeal, personal=personal),
         "actions": _available(appeal, actor),
-        "pending_extension": appeal.extension_requests.filter(status=DecisionStatus.PENDING).first()
-        if personal
-        else None,
-        "orders": appeal.supervision_orders.order_by("-issued_at") if personal else [],
-        "exclusion": AssessmentExclusion.objects.filter(appeal=appeal).first(),
+        "exclusion": exclusion_of(appeal),
         "errors": errors or {},
         "failed": failed,
         "posted": request.POST if failed else {},
@@ -180,12 +173,11 @@ def act(request: HttpRequest, actor: Actor, code: str, action: str) -> HttpRespo
 
 @login_required
 def attachment(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
-    item = get_object_or_404(Attachment.objects.select_related("appeal"), pk=pk)
     actor = actor_of(request)
     if actor is None:
         return render(request, "web/error.html", {"error": _("无权查看")}, status=403)
     try:
-        selectors.access_appeal(item.appeal.tracking_code, actor)
+        item = selectors.attachment_for(pk, actor)
     except DomainError as error:
         return render(request, "web/error.html", {"error": error.message}, status=error.status)
     return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.name)

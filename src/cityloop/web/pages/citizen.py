@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +17,7 @@ from cityloop.appeals.public_api import check_report_rate, lookup
 from cityloop.appeals.schemas import CitizenEvaluationIn
 from cityloop.core.errors import DomainError, TooManyRequests
 from cityloop.evaluate.public_api import evaluate_as_citizen
-from cityloop.handling.attachments import attach, check_uploads
-from cityloop.intake.services import AppealDraft, receive_appeal
+from cityloop.intake.services import AppealDraft, receive_report
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 
@@ -30,24 +28,21 @@ def report(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             check_report_rate(request)
-            check_uploads(data["attachments"])
             citizen = Actor.citizen(data["caller_name"])
-            with transaction.atomic():
-                appeal = receive_appeal(
-                    AppealDraft(
-                        channel=Channel.WEB,
-                        title="",
-                        content=data["content"],
-                        caller_name=data["caller_name"],
-                        caller_phone=data["caller_phone"],
-                        address_text=data["address_text"],
-                        lat=data["lat"],
-                        lng=data["lng"],
-                    ),
-                    actor=citizen,
-                )
-                if data["attachments"]:
-                    attach(appeal.tracking_code, actor=citizen, uploads=data["attachments"])
+            appeal = receive_report(
+                AppealDraft(
+                    channel=Channel.WEB,
+                    title="",
+                    content=data["content"],
+                    caller_name=data["caller_name"],
+                    caller_phone=data["caller_phone"],
+                    address_text=data["address_text"],
+                    lat=data["lat"],
+                    lng=data["lng"],
+                ),
+                actor=citizen,
+                uploads=data["attachments"],
+            )
         except DomainError as error:
             show_domain_error(form, error)
             refused = isinstance(error, TooManyRequests)

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.actors import Actor
 from cityloop.core.errors import DomainError
-from cityloop.dispatch.selectors import queue_rows, waiting_appeals
-from cityloop.dispatch.services import categorize, send_to_unit
-from cityloop.intake.placing import locate
-from cityloop.org.models import Unit
+from cityloop.dispatch.selectors import queue_rows, unit_choices, waiting_appeals
+from cityloop.dispatch.services import send_to_unit
+from cityloop.intake.placing import categorize_and_locate
 from cityloop.web.access import DISPATCHING, staff_page
 from cityloop.web.redirects import redirect_back
 
@@ -25,8 +23,7 @@ from cityloop.web.redirects import redirect_back
 @staff_page(DISPATCHING)
 def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     page = Paginator(waiting_appeals(), 25).get_page(request.GET.get("page"))
-    units = Unit.objects.filter(is_active=True).order_by("kind", "code").values_list("code", "name")
-    context = {"rows": queue_rows(page), "page": page, "units": units}
+    context = {"rows": queue_rows(page), "page": page, "units": unit_choices()}
     return render(request, "web/queue.html", context)
 
 
@@ -61,8 +58,7 @@ def _coordinate(value: str, name: str) -> float | None:
 
 @staff_page(DISPATCHING)
 def place(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
-    """定类定位: the dispatcher sets the category and/or the place of a waiting appeal, so
-    the rules can suggest its unit. Both go through the write path, or neither does."""
+    """定类定位: the dispatcher sets the category and/or the place of a waiting appeal."""
     if request.method != "POST":
         return redirect("web:queue")
     category_code = request.POST.get("category_code", "").strip()
@@ -70,13 +66,14 @@ def place(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
     try:
         lat = _coordinate(request.POST.get("lat", ""), _("纬度"))
         lng = _coordinate(request.POST.get("lng", ""), _("经度"))
-        if not (category_code or place_code or lat is not None or lng is not None):
-            raise DomainError("nothing_to_set", _("请填写分类，或标准地址/网格编码，或经纬度"))
-        with transaction.atomic():
-            if category_code:
-                categorize(code, actor=actor, category_code=category_code)
-            if place_code or lat is not None or lng is not None:
-                locate(code, actor=actor, place_code=place_code, lat=lat, lng=lng)
+        categorize_and_locate(
+            code,
+            actor=actor,
+            category_code=category_code,
+            place_code=place_code,
+            lat=lat,
+            lng=lng,
+        )
     except DomainError as error:
         messages.error(request, f"{code}：{error.message}")
     else:

@@ -1,4 +1,5 @@
-"""一屏统览: the leadership dashboard's figures, computed on the database in a few queries."""
+"""一屏统览: the leadership dashboard's figures, computed on the database in a few queries
+(the page web/views.py only renders them)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from cityloop.appeals.enums import HANDLING_STATUSES
 from cityloop.appeals.models import Appeal
 from cityloop.assessment.rates import city_rates
 from cityloop.core import clock
-from cityloop.geo.models import Area, AreaLevel
 
 
 def figures(days: int = 30) -> dict[str, Any]:
@@ -83,26 +83,4 @@ def figures(days: int = 30) -> dict[str, Any]:
             )
             .order_by("-n")[:10]
         ),
-    }
-
-
-def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
-    """The city's own areas as GeoJSON: maps need no tile server."""
-    areas = Area.objects.filter(level=level)
-    if within:
-        areas = areas.filter(code__startswith=within)
-    if level == AreaLevel.GRID and not within:
-        areas = areas[:5000]
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": a.code,
-                "properties": {"code": a.code, "name": a.name, "level": a.level},
-                "geometry": {"type": "Polygon", "coordinates": [a.polygon]},
-            }
-            for a in areas
-            if a.polygon
-        ],
     }

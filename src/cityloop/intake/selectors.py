@@ -1,0 +1,58 @@
+"""What the console shows while the call-taker types: the machine's reading of the text so
+far (category with the unit the rules would pick, urgency, matched address) and the open
+appeals that may be the same problem; and the caller's earlier appeals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cityloop.appeals.actors import Actor
+from cityloop.appeals.enums import OPEN_STATUSES
+from cityloop.appeals.models import Appeal
+from cityloop.appeals.scope import only_visible
+from cityloop.core import clock
+from cityloop.dispatch.rules import decisions_for
+from cityloop.geo.models import StandardAddress
+from cityloop.intake.duplicates import caller_history, same_problem_candidates
+from cityloop.intake.understanding import understand
+from cityloop.taxonomy.models import Category
+
+# Fewer characters say nothing yet: the fragment stays empty.
+MIN_TEXT = 4
+
+
+def call_hints(address_text: str, content: str, actor: Actor) -> dict[str, Any]:
+    text = f"{address_text} {content}".strip()
+    if len(text) < MIN_TEXT:
+        return {"empty": True}
+    found = understand(text, want_category=True, want_address=True)
+    address = None
+    if found.address is not None:
+        address = StandardAddress.objects.select_related("grid").get(code=found.address.code)
+    top = found.suggestion.ranked if found.suggestion else []
+    grid = address.grid if address else None
+    decisions = decisions_for([r.code for r in top], grid)
+    # an unsaved appeal as it would be received, to look for the same problem nearby
+    probe = Appeal(
+        title="",
+        content=text,
+        received_at=clock.now(),
+        grid=grid,
+        standard_address=address,
+        category=Category.objects.filter(code=top[0].code).first() if top else None,
+    )
+    return {
+        "suggestion": found.suggestion,
+        "ranked": [(r, getattr(decisions.get(r.code), "unit", None)) for r in top],
+        "urgency_reasons": found.urgency_reasons,
+        "address": address,
+        "address_match": found.address,
+        "address_tried": found.address_tried,
+        "duplicates": only_visible(actor, same_problem_candidates(probe)) if address else [],
+    }
+
+
+def caller_appeals(phone: str, actor: Actor) -> dict[str, list[Appeal]]:
+    """The caller's last ten appeals this actor may see, and which of them are still open."""
+    earlier = only_visible(actor, caller_history(phone, limit=10))
+    return {"earlier": earlier, "open_ones": [a for a in earlier if a.status in OPEN_STATUSES]}
