@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
-from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.scope import live_assist_of
@@ -166,15 +165,6 @@ def merge(tracking_code: str, *, into_code: str, actor: Actor, reason: str) -> A
                 code=into_code,
             )
         apply(duplicate, "merge", actor, reason=reason, fields={"merged_into": target})
-        _note_on(
-            target,
-            actor,
-            str(_("合并诉求 %(code)s：%(reason)s") % {"code": tracking_code, "reason": reason}),
-        )
+        note = _("合并诉求 %(code)s：%(reason)s") % {"code": tracking_code, "reason": reason}
+        apply(target, "merged_in", actor, reason=str(note))
     return duplicate
-
-
-def _note_on(appeal: Appeal, actor: Actor, text: str) -> None:
-    appeal.version += 1
-    appeal.save(update_fields=["version"])
-    record_event(appeal, "merged_in", actor, from_status=appeal.status, reason=text)
