@@ -169,7 +169,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "merged_in",
             _("并入重复诉求"),
-            set(Status) - {S.MERGED},
+            set(Status.values) - {S.MERGED},
             None,
             {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN},
         ),
