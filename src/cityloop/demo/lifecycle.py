@@ -18,6 +18,7 @@ from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, St
 from cityloop.appeals.transitions import CITIZEN, SYSTEM, check
 from cityloop.demo import texts
 from cityloop.demo.geography import AddressLayout
+from cityloop.demo.rhythm import local_moment
 from cityloop.org.models import Role
 from cityloop.sla.models import Urgency
 from cityloop.sla.services import warn_before
@@ -127,8 +128,6 @@ def simulate_life(
     group: int | None,
     citizen: int,
 ) -> Life:
-    from cityloop.demo.generator import local_moment
-
     address_pk, place = address
     received = local_moment(day, rng)
     if received > writer.now:  # today's appeals come in up to the present moment
