@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from cityloop.appeals.enums import AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
@@ -54,7 +54,7 @@ def carry_out(
             AppealAssignment.objects.create(
                 appeal=appeal, unit=change.unit, role=change.role, assigned_at=now
             )
-            records.append(_record(change.unit, change.role, "", AssignmentStatus.PENDING))
+            records.append(change_record(change.unit, change.role, "", AssignmentStatus.PENDING))
         else:
             records.extend(_move(appeal, change))
     return records
@@ -65,12 +65,18 @@ def _move(appeal: Appeal, move: Move) -> Iterable[dict[str, str]]:
     if move.unit is not None:
         rows = rows.filter(unit=move.unit)
     for row in rows.select_related("unit").order_by("assigned_at", "pk"):
-        yield _record(row.unit, row.role, row.status, move.to)
+        yield change_record(row.unit, row.role, row.status, move.to)
         row.status = move.to
         for name, value in move.stamp.items():
             setattr(row, name, value)
         row.save(update_fields=["status", *move.stamp])
 
 
-def _record(unit: Unit, role: str, before: str, after: str) -> dict[str, str]:
+class UnitLike(Protocol):
+    code: str
+    name: str
+
+
+def change_record(unit: UnitLike, role: str, before: str, after: str) -> dict[str, str]:
+    """How the event records one assignment's change ("" before: a new assignment)."""
     return {"unit": unit.code, "unit_name": unit.name, "role": role, "from": before, "to": after}

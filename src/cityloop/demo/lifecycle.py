@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from cityloop.appeals.assignments import change_record
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
 from cityloop.appeals.transitions import CITIZEN, SYSTEM, check
 from cityloop.demo import texts
@@ -64,6 +65,15 @@ def role_of(actor_name: str) -> str:
         return ACTORS[actor_name]
     prefix = HANDLER.split("{")[0]
     return Role.HANDLER if actor_name.startswith(prefix) else ""
+
+
+SEND_BACK_REASON = "经核实，该诉求不属于本单位职责范围，建议改派"
+
+
+def _held(unit: Any, before: str, after: str) -> dict[str, Any]:
+    """The event's record of the main unit's assignment changing, as the services write it
+    (appeals.assignments)."""
+    return {"assignments": [None, [change_record(unit, AssignmentRole.MAIN, before, after)]]}
 
 
 class Cutoff(Exception):
@@ -233,10 +243,10 @@ def _handle(
             at,
             HANDLER.format(unit=unit.name),
             unit.pk,
-            reason="经核实，该诉求不属于本单位职责范围，建议改派",
-            changes={},
+            reason=SEND_BACK_REASON,
+            changes=_held(unit, AssignmentStatus.PENDING, AssignmentStatus.SENT_BACK),
         )
-        life.assignments[-1]["status"] = AssignmentStatus.SENT_BACK
+        life.assignments[-1].update(status=AssignmentStatus.SENT_BACK, note=SEND_BACK_REASON)
         fields["send_back_count"] = 1
         fields["main_unit_id"] = None
         unit = writer.units.district_gov[district_id]
@@ -246,7 +256,13 @@ def _handle(
         )
     handler = HANDLER.format(unit=unit.name)
     at += timedelta(minutes=rng.uniform(3, 30) if emergency else rng.uniform(10, 240))
-    record.step("sign_for", at, handler, unit.pk)
+    record.step(
+        "sign_for",
+        at,
+        handler,
+        unit.pk,
+        changes=_held(unit, AssignmentStatus.PENDING, AssignmentStatus.SIGNED),
+    )
     fields["signed_at"] = at
     life.assignments[-1].update(status=AssignmentStatus.SIGNED, signed_at=at)
     at += timedelta(minutes=rng.uniform(5, 60) if emergency else rng.uniform(30, 1440))
@@ -295,7 +311,14 @@ def _handle(
         )
     resolved = rng.random() < quality
     text = texts.compose_reply(rng, profile, resolved)
-    record.step("reply", reply_at, handler, unit.pk, reason=text)
+    record.step(
+        "reply",
+        reply_at,
+        handler,
+        unit.pk,
+        reason=text,
+        changes=_held(unit, AssignmentStatus.SIGNED, AssignmentStatus.REPLIED),
+    )
     fields.update(replied_at=reply_at, reply_text=text)
     life.assignments[-1].update(status=AssignmentStatus.REPLIED, replied_at=reply_at, note=text)
 
@@ -355,7 +378,10 @@ def _dispatch(
         actor,
         None,
         reason=reason,
-        changes={"main_unit": [None, {"id": unit.pk, "name": unit.name}]},
+        changes={
+            "main_unit": [None, {"id": unit.pk, "name": unit.name}],
+            **_held(unit, "", AssignmentStatus.PENDING),
+        },
     )
     life.fields.update(
         main_unit_id=unit.pk,

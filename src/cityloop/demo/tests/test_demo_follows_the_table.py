@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from cityloop.appeals.enums import Status
-from cityloop.appeals.models import AppealEvent
+from cityloop.appeals.models import AppealAssignment, AppealEvent
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.demo.generator import generate_demo_city
@@ -43,10 +43,29 @@ def violations() -> list[str]:
     return found
 
 
+def unaccounted_assignments() -> list[int]:
+    """Appeals whose assignment rows are not what their events' recorded changes add up to."""
+    held: dict[int, dict[tuple[str, str], str]] = {}
+    for appeal_id, changes in AppealEvent.objects.order_by("appeal_id", "seq").values_list(
+        "appeal_id", "changes"
+    ):
+        for change in changes.get("assignments", [None, []])[1]:
+            held.setdefault(appeal_id, {})[change["unit"], change["role"]] = change["to"]
+    rows: dict[int, dict[tuple[str, str], str]] = {}
+    for appeal_id, unit, role, status in AppealAssignment.objects.values_list(
+        "appeal_id", "unit__code", "role", "status"
+    ):
+        rows.setdefault(appeal_id, {})[unit, role] = status
+    return sorted(a for a in held.keys() | rows.keys() if held.get(a) != rows.get(a))
+
+
 def test_every_event_of_a_small_demo_is_allowed_by_the_table(db):
     generate_demo_city(seed=5, appeals=300, days=45, streets_per_district=1, end=date(2026, 3, 31))
     assert AppealEvent.objects.count() > 1500
     assert violations() == []
+    # as with the services, the events say who held each case when
+    assert AppealAssignment.objects.filter(status="sent_back").exists()
+    assert unaccounted_assignments() == []
 
 
 def test_the_simulation_refuses_a_step_the_table_forbids():
