@@ -24,7 +24,7 @@ from cityloop.appeals.actors import Actor
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
-from cityloop.appeals.transitions import CITIZEN
+from cityloop.appeals.transitions import CITIZEN, TRANSITIONS, allowed_actions
 from cityloop.core.errors import NotFound, PermissionDenied
 
 # An assisting unit holds the appeal until it has given its part (协办反馈).
@@ -143,3 +143,33 @@ def check_scope(appeal: Appeal, actor: Actor, *, held_as: str | None) -> None:
         check_may_act(appeal, actor, role=held_as)
     elif not may_see(appeal, actor):
         raise PermissionDenied("not_your_appeal", _("无权查看其他单位的诉求"))
+
+
+# A co-handling unit signs for and replies through the main unit's steps; the services
+# record them as these steps of its own.
+ASSIST_STEPS = {"sign_for": "assist_sign_for", "reply": "assist_reply"}
+
+
+def available_actions(appeal: Appeal, actor: Actor) -> list[str]:
+    """The one rule for which actions the actor may take on the appeal now: the transition
+    table allows the step for the appeal's status and the actor's role, and a unit's step
+    needs the appeal held by the actor's units — as main unit, or as co-handling unit for
+    the steps it takes in that role (signing for its part, then replying to it)."""
+    assist = live_assist_of(appeal, actor)
+    if assist is not None:
+        own_steps = {
+            step: TRANSITIONS[assist_step]
+            for step, assist_step in ASSIST_STEPS.items()
+            if step != "sign_for" or assist.status == AssignmentStatus.PENDING
+        }
+        return [
+            t.action for t in allowed_actions(appeal.status, actor.role) if not t.unit_scoped
+        ] + [
+            step
+            for step, t in own_steps.items()
+            if appeal.status in t.sources and actor.role in t.roles
+        ]
+    holds = may_act(appeal, actor)
+    return [
+        t.action for t in allowed_actions(appeal.status, actor.role) if holds or not t.unit_scoped
+    ]

@@ -95,9 +95,7 @@ def _public_text_of(appeal: Appeal) -> dict[str, Any]:
 
 def action_label(action: str) -> str:
     transition = TRANSITIONS.get(action)
-    if transition is not None:
-        return str(transition.label)
-    return {"merged_in": _("并入重复诉求")}.get(action, action)
+    return str(transition.label) if transition is not None else action
 
 
 def timeline(appeal: Appeal) -> list[AppealEvent]:

@@ -165,6 +165,14 @@ TRANSITIONS: dict[str, Transition] = {
             needs_reason=True,
         ),
         # Actions that are recorded without changing the status.
+        # The case that carries on records the duplicate merged into it (并入重复诉求).
+        _t(
+            "merged_in",
+            _("并入重复诉求"),
+            set(Status.values) - {S.MERGED},
+            None,
+            {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN},
+        ),
         _t("classify", _("智能分类"), {S.RECEIVED}, None, {SYSTEM}),
         _t(
             "categorize",

@@ -9,15 +9,13 @@ as ground truth in DemoIncident / DemoAppealTruth.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from cityloop.bootstrap import CENTER_CODE, seed_reference
 from cityloop.core import clock
@@ -289,38 +287,3 @@ def _write_staff(units: dict[str, Unit]) -> None:
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
         StaffProfile.objects.create(user=user, unit=unit, role=role, display_name=display)
-
-
-def local_moment(day: date, rng: random.Random) -> datetime:
-    """A time of day with the hotline's rhythm: busy mornings and early evenings."""
-    hour = rng.choices(range(24), weights=HOURLY_WEIGHTS)[0]
-    naive = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)))
-    return timezone.make_aware(naive, timezone.get_current_timezone())
-
-
-HOURLY_WEIGHTS = [
-    1,
-    0.6,
-    0.4,
-    0.3,
-    0.3,
-    0.5,
-    1.5,
-    4,
-    8,
-    10,
-    10,
-    9,
-    6,
-    7,
-    9,
-    9,
-    8,
-    7,
-    6,
-    6,
-    5,
-    4,
-    3,
-    2,
-]

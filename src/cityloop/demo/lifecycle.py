@@ -1,8 +1,10 @@
 """One simulated appeal life for the demo history, as plain dicts ready for bulk insert.
 
-The simulation follows the same transition table as the services (it writes the same
-actions in the same order), but in memory, so the history of a million appeals is written
-in minutes. Steps that would lie in the future are not taken: recent appeals stay open."""
+The simulation writes the same actions in the same order as the services, but in memory,
+so the history of a million appeals is written in minutes. Every step is checked against
+the transition table (action, from status, role) and lands on the status the table names,
+so the demo cannot record a history the services would refuse. Steps that would lie in
+the future are not taken: recent appeals stay open."""
 
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from cityloop.appeals.assignments import change_record
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
+from cityloop.appeals.transitions import CITIZEN, SYSTEM, check
 from cityloop.demo import texts
 from cityloop.demo.geography import AddressLayout
+from cityloop.demo.rhythm import local_moment
+from cityloop.org.models import Role
 from cityloop.sla.models import Urgency
 from cityloop.sla.services import warn_before
 
@@ -40,6 +46,36 @@ class Life:
     truth: dict[str, Any] = field(default_factory=dict)
 
 
+# Who takes each simulated step, as the timeline names them; a unit's staff are named with
+# their unit (HANDLER).
+ACTORS = {
+    "系统": SYSTEM,
+    "市民": CITIZEN,
+    "话务员": Role.CALL_TAKER,
+    "回访员": Role.CALL_TAKER,
+    "派单员": Role.DISPATCHER,
+    "督办员": Role.SUPERVISOR,
+}
+HANDLER = "承办人员（{unit}）"
+
+
+def role_of(actor_name: str) -> str:
+    """The role of the simulated actor with this name ("" for a name the demo never uses)."""
+    if actor_name in ACTORS:
+        return ACTORS[actor_name]
+    prefix = HANDLER.split("{")[0]
+    return Role.HANDLER if actor_name.startswith(prefix) else ""
+
+
+SEND_BACK_REASON = "经核实，该诉求不属于本单位职责范围，建议改派"
+
+
+def _held(unit: Any, before: str, after: str) -> dict[str, Any]:
+    """The event's record of the main unit's assignment changing, as the services write it
+    (appeals.assignments)."""
+    return {"assignments": [None, [change_record(unit, AssignmentRole.MAIN, before, after)]]}
+
+
 class Cutoff(Exception):
     """The next step would happen after the present: the appeal stays where it is."""
 
@@ -55,7 +91,6 @@ class Recorder:
         actor: str,
         unit_pk: int | None,
         *,
-        to: str | None = None,
         reason: str = "",
         changes: dict[str, Any] | None = None,
     ) -> None:
@@ -65,8 +100,9 @@ class Recorder:
             raise Cutoff
         fields = self.life.fields
         before = fields["status"]
-        if to is not None:
-            fields["status"] = to
+        transition = check(action, before, role_of(actor), reason)
+        if transition.target is not None:
+            fields["status"] = transition.target
         fields["version"] += 1
         self.life.events.append(
             {
@@ -102,8 +138,6 @@ def simulate_life(
     group: int | None,
     citizen: int,
 ) -> Life:
-    from cityloop.demo.generator import local_moment
-
     address_pk, place = address
     received = local_moment(day, rng)
     if received > writer.now:  # today's appeals come in up to the present moment
@@ -155,7 +189,6 @@ def simulate_life(
         received,
         intake_actor,
         None,
-        to=Status.RECEIVED,
         changes={"channel": ["", channel]},
     )
     with contextlib.suppress(Cutoff):
@@ -208,13 +241,12 @@ def _handle(
         record.step(
             "send_back",
             at,
-            f"承办人员（{unit.name}）",
+            HANDLER.format(unit=unit.name),
             unit.pk,
-            to=Status.SENT_BACK,
-            reason="经核实，该诉求不属于本单位职责范围，建议改派",
-            changes={},
+            reason=SEND_BACK_REASON,
+            changes=_held(unit, AssignmentStatus.PENDING, AssignmentStatus.SENT_BACK),
         )
-        life.assignments[-1]["status"] = AssignmentStatus.SENT_BACK
+        life.assignments[-1].update(status=AssignmentStatus.SENT_BACK, note=SEND_BACK_REASON)
         fields["send_back_count"] = 1
         fields["main_unit_id"] = None
         unit = writer.units.district_gov[district_id]
@@ -222,9 +254,15 @@ def _handle(
         _dispatch(
             writer, life, record, unit, "派单员改派：退单后由属地区政府统筹", at, policy, "派单员"
         )
-    handler = f"承办人员（{unit.name}）"
+    handler = HANDLER.format(unit=unit.name)
     at += timedelta(minutes=rng.uniform(3, 30) if emergency else rng.uniform(10, 240))
-    record.step("sign_for", at, handler, unit.pk, to=Status.SIGNED)
+    record.step(
+        "sign_for",
+        at,
+        handler,
+        unit.pk,
+        changes=_held(unit, AssignmentStatus.PENDING, AssignmentStatus.SIGNED),
+    )
     fields["signed_at"] = at
     life.assignments[-1].update(status=AssignmentStatus.SIGNED, signed_at=at)
     at += timedelta(minutes=rng.uniform(5, 60) if emergency else rng.uniform(30, 1440))
@@ -233,7 +271,6 @@ def _handle(
         at,
         handler,
         unit.pk,
-        to=Status.IN_PROGRESS,
         reason="已电话联系诉求人，了解具体情况",
     )
     fields["contacted_at"] = at
@@ -274,7 +311,14 @@ def _handle(
         )
     resolved = rng.random() < quality
     text = texts.compose_reply(rng, profile, resolved)
-    record.step("reply", reply_at, handler, unit.pk, to=Status.REPLIED, reason=text)
+    record.step(
+        "reply",
+        reply_at,
+        handler,
+        unit.pk,
+        reason=text,
+        changes=_held(unit, AssignmentStatus.SIGNED, AssignmentStatus.REPLIED),
+    )
     fields.update(replied_at=reply_at, reply_text=text)
     life.assignments[-1].update(status=AssignmentStatus.REPLIED, replied_at=reply_at, note=text)
 
@@ -295,7 +339,6 @@ def _handle(
         called,
         "回访员",
         None,
-        to=Status.EVALUATED,
         changes={
             "contacted": [None, contacted],
             "resolved": [None, resolved],
@@ -314,7 +357,7 @@ def _handle(
         }
     )
     closed = called + timedelta(hours=rng.uniform(1, 24))
-    record.step("close", closed, "系统", None, to=Status.CLOSED, reason="回访完成，归档")
+    record.step("close", closed, "系统", None, reason="回访完成，归档")
     fields["closed_at"] = closed
 
 
@@ -334,9 +377,11 @@ def _dispatch(
         at,
         actor,
         None,
-        to=Status.DISPATCHED,
         reason=reason,
-        changes={"main_unit": [None, {"id": unit.pk, "name": unit.name}]},
+        changes={
+            "main_unit": [None, {"id": unit.pk, "name": unit.name}],
+            **_held(unit, "", AssignmentStatus.PENDING),
+        },
     )
     life.fields.update(
         main_unit_id=unit.pk,

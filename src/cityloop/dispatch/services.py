@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.assignments import LIVE, NOT_ENDED, Assign, Move
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.services.core import apply, lock_appeal
@@ -58,16 +59,6 @@ def dispatch_locked(
         received_at=now if restart_clock else appeal.received_at,
         dispatched_at=now,
     )
-    AppealAssignment.objects.filter(appeal=appeal, role=AssignmentRole.MAIN).exclude(
-        status=AssignmentStatus.SENT_BACK
-    ).update(status=AssignmentStatus.WITHDRAWN)
-    # a co-handling unit that becomes the main unit holds the case in that role only
-    AppealAssignment.objects.filter(
-        appeal=appeal,
-        unit=unit,
-        role=AssignmentRole.ASSIST,
-        status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
-    ).update(status=AssignmentStatus.WITHDRAWN)
     # The new main unit gets a new sign-for clock, watched afresh by the deadline scan.
     fields: dict[str, object] = {
         "main_unit": unit,
@@ -92,9 +83,20 @@ def dispatch_locked(
             overdue_at=None,
         )
     fields.update(extra_fields or {})
-    apply(appeal, action, actor, reason=reason, fields=fields, expected_version=expected_version)
-    AppealAssignment.objects.create(
-        appeal=appeal, unit=unit, role=AssignmentRole.MAIN, assigned_at=now
+    withdrawn = AssignmentStatus.WITHDRAWN
+    apply(
+        appeal,
+        action,
+        actor,
+        reason=reason,
+        fields=fields,
+        expected_version=expected_version,
+        assignments=[
+            Move(AssignmentRole.MAIN, NOT_ENDED, withdrawn),
+            # a co-handling unit that becomes the main unit holds the case in that role only
+            Move(AssignmentRole.ASSIST, LIVE, withdrawn, unit=unit),
+            Assign(unit, AssignmentRole.MAIN),
+        ],
     )
     for assist in assist_units:
         if assist.pk != unit.pk:
@@ -103,14 +105,15 @@ def dispatch_locked(
 
 def add_assist_locked(appeal: Appeal, actor: Actor, unit: Unit) -> None:
     """Add a co-handling unit, inside the caller's transaction with the appeal row locked."""
-    if AppealAssignment.objects.filter(
-        appeal=appeal, unit=unit, status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED]
-    ).exists():
+    if AppealAssignment.objects.filter(appeal=appeal, unit=unit, status__in=LIVE).exists():
         return
-    AppealAssignment.objects.create(
-        appeal=appeal, unit=unit, role=AssignmentRole.ASSIST, assigned_at=clock.now()
+    apply(
+        appeal,
+        "add_assist",
+        actor,
+        reason=unit.name,
+        assignments=[Assign(unit, AssignmentRole.ASSIST)],
     )
-    apply(appeal, "add_assist", actor, fields={}, reason=unit.name)
 
 
 def categorize(tracking_code: str, *, actor: Actor, category_code: str, reason: str = "") -> Appeal:
@@ -234,10 +237,8 @@ def send_back(
             reason=reason,
             expected_version=expected_version,
             fields={"send_back_count": appeal.send_back_count + 1, "main_unit": None},
+            assignments=[
+                Move(AssignmentRole.MAIN, LIVE, AssignmentStatus.SENT_BACK, stamp={"note": reason})
+            ],
         )
-        AppealAssignment.objects.filter(
-            appeal=appeal,
-            role=AssignmentRole.MAIN,
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.SIGNED],
-        ).update(status=AssignmentStatus.SENT_BACK, note=reason)
     return appeal

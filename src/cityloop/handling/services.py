@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.assignments import LIVE, Move
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
-from cityloop.appeals.events import record_event
-from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.scope import live_assist_of
 from cityloop.appeals.services.core import apply, lock_appeal
@@ -18,6 +18,7 @@ from cityloop.classify.reply_check import check_reply
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import dispatch_locked
+from cityloop.org.models import Unit
 
 
 def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None = None) -> Appeal:
@@ -35,16 +36,17 @@ def sign_for(tracking_code: str, *, actor: Actor, expected_version: int | None =
                 actor,
                 scope_role=AssignmentRole.ASSIST,
                 reason=assist.unit.name,
+                assignments=[_signed(AssignmentRole.ASSIST, now, unit=assist.unit)],
             )
-            assist.status, assist.signed_at = AssignmentStatus.SIGNED, now
-            assist.save(update_fields=["status", "signed_at"])
             return appeal
         apply(
-            appeal, "sign_for", actor, fields={"signed_at": now}, expected_version=expected_version
+            appeal,
+            "sign_for",
+            actor,
+            fields={"signed_at": now},
+            expected_version=expected_version,
+            assignments=[_signed(AssignmentRole.MAIN, now)],
         )
-        AppealAssignment.objects.filter(
-            appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.PENDING
-        ).update(status=AssignmentStatus.SIGNED, signed_at=now)
     return appeal
 
 
@@ -67,9 +69,14 @@ def reply(
         appeal = lock_appeal(tracking_code)
         assist = live_assist_of(appeal, actor)
         if assist is not None:
-            apply(appeal, "assist_reply", actor, scope_role=AssignmentRole.ASSIST, reason=text)
-            assist.status, assist.replied_at, assist.note = AssignmentStatus.REPLIED, now, text
-            assist.save(update_fields=["status", "replied_at", "note"])
+            apply(
+                appeal,
+                "assist_reply",
+                actor,
+                scope_role=AssignmentRole.ASSIST,
+                reason=text,
+                assignments=[_replied(AssignmentRole.ASSIST, now, text, unit=assist.unit)],
+            )
             return appeal
         verdict = check_reply(f"{appeal.title}{appeal.content}", text)
         quality = {"ok": verdict.ok, "score": round(verdict.score, 3), "reasons": verdict.reasons}
@@ -89,11 +96,21 @@ def reply(
                 "reply_check": quality,
                 "reply_flagged": not verdict.ok,
             },
+            assignments=[_replied(AssignmentRole.MAIN, now, text)],
         )
-        AppealAssignment.objects.filter(
-            appeal=appeal, role=AssignmentRole.MAIN, status=AssignmentStatus.SIGNED
-        ).update(status=AssignmentStatus.REPLIED, replied_at=now, note=text)
     return appeal
+
+
+def _signed(role: str, now: datetime, *, unit: Unit | None = None) -> Move:
+    pending = frozenset({AssignmentStatus.PENDING})
+    return Move(role, pending, AssignmentStatus.SIGNED, unit=unit, stamp={"signed_at": now})
+
+
+def _replied(role: str, now: datetime, text: str, *, unit: Unit | None = None) -> Move:
+    """The main unit answers what it signed for; an assisting unit may answer at once."""
+    among = frozenset({AssignmentStatus.SIGNED}) if role == AssignmentRole.MAIN else LIVE
+    stamp = {"replied_at": now, "note": text}
+    return Move(role, among, AssignmentStatus.REPLIED, unit=unit, stamp=stamp)
 
 
 def defer(tracking_code: str, *, actor: Actor, reason: str, planned_date: date) -> Appeal:
@@ -166,15 +183,6 @@ def merge(tracking_code: str, *, into_code: str, actor: Actor, reason: str) -> A
                 code=into_code,
             )
         apply(duplicate, "merge", actor, reason=reason, fields={"merged_into": target})
-        _note_on(
-            target,
-            actor,
-            str(_("合并诉求 %(code)s：%(reason)s") % {"code": tracking_code, "reason": reason}),
-        )
+        note = _("合并诉求 %(code)s：%(reason)s") % {"code": tracking_code, "reason": reason}
+        apply(target, "merged_in", actor, reason=str(note))
     return duplicate
-
-
-def _note_on(appeal: Appeal, actor: Actor, text: str) -> None:
-    appeal.version += 1
-    appeal.save(update_fields=["version"])
-    record_event(appeal, "merged_in", actor, from_status=appeal.status, reason=text)

@@ -3,18 +3,21 @@ scope, change the fields, bump the version and write the event — all in one tr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.actors import Actor
+from cityloop.appeals.assignments import AssignmentChange, carry_out
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.scope import check_scope
 from cityloop.appeals.transitions import Transition, check
+from cityloop.core import clock
 from cityloop.core.errors import Conflict, NotFound
 
 
@@ -39,12 +42,14 @@ def apply(
     expected_version: int | None = None,
     scope_role: str = AssignmentRole.MAIN,
     details: dict[str, Any] | None = None,
+    assignments: Sequence[AssignmentChange] = (),
 ) -> AppealEvent:
     """Apply one action to a locked appeal. Raises DomainError (and the caller's
     transaction rolls back) when the action is not allowed now, for this actor.
     `details` are facts recorded with the event that are not fields of the appeal;
     `scope_role` is the role (main or assisting unit) in which the actor's unit must hold
-    the appeal for a unit-scoped step."""
+    the appeal for a unit-scoped step. `assignments` are the changes to which units hold
+    the appeal: made here, after the checks, and recorded with the event."""
     transition: Transition = check(action, appeal.status, actor.role, reason)
     check_scope(appeal, actor, held_as=scope_role if transition.unit_scoped else None)
     if expected_version is not None and appeal.version != expected_version:
@@ -55,7 +60,7 @@ def apply(
             seen=expected_version,
         )
     changes: dict[str, tuple[Any, Any]] = {}
-    details_keys = {"status", *(details or {})}
+    recorded_only = {"status", "assignments", *(details or {})}
     for name, value in (fields or {}).items():
         before = getattr(appeal, name)
         if before != value:
@@ -67,8 +72,10 @@ def apply(
         appeal.status = transition.target
     for name, value in (details or {}).items():
         changes[name] = (None, value)
+    if assignments:
+        changes["assignments"] = (None, carry_out(appeal, assignments, now=clock.now()))
     appeal.version += 1
-    update = [*{k for k in changes if k not in details_keys}, "status", "version"]
+    update = [*{k for k in changes if k not in recorded_only}, "status", "version"]
     appeal.save(update_fields=update)
     return record_event(
         appeal, action, actor, from_status=from_status, reason=reason, changes=changes

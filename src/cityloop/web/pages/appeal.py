@@ -100,12 +100,9 @@ ACTIONS: dict[str, Callable[[str, Actor, Any, Any], object]] = {
 
 
 def _available(appeal: Appeal, actor: Actor) -> list[str]:
-    """The actions this role may take on the appeal in its present status."""
-    return [
-        name
-        for name in ACTIONS
-        if (t := TRANSITIONS.get(name)) and appeal.status in t.sources and actor.role in t.roles
-    ]
+    """The page's actions the actor may take on the appeal now (the rule is in scope)."""
+    allowed = set(scope.available_actions(appeal, actor))
+    return [name for name in ACTIONS if name in allowed]
 
 
 def _page(
