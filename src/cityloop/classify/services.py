@@ -6,6 +6,7 @@ import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -16,8 +17,11 @@ from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
 from cityloop.core import clock
 from cityloop.taxonomy.models import Category
 
-_loaded: dict[int, TextClassifier] = {}
-_unusable: set[int] = set()
+# Keyed by more than the row id: a rolled-back transaction hands the same id to the next
+# model trained, which must not be mistaken for the one this process loaded before.
+ModelKey = tuple[int, str, datetime]
+_loaded: dict[ModelKey, TextClassifier] = {}
+_unusable: set[ModelKey] = set()
 logger = logging.getLogger(__name__)
 
 
@@ -47,12 +51,17 @@ def active_model() -> ClassifierModel | None:
     return ClassifierModel.objects.filter(is_active=True).defer("payload").first()
 
 
+def _key(record: ClassifierModel) -> ModelKey:
+    return (record.pk, record.name, record.created_at)
+
+
 def _classifier(record: ClassifierModel) -> TextClassifier:
-    if record.pk not in _loaded:
+    key = _key(record)
+    if key not in _loaded:
         payload = ClassifierModel.objects.values_list("payload", flat=True).get(pk=record.pk)
         _loaded.clear()  # one model in memory per process
-        _loaded[record.pk] = TextClassifier.from_bytes(bytes(payload))
-    return _loaded[record.pk]
+        _loaded[key] = TextClassifier.from_bytes(bytes(payload))
+    return _loaded[key]
 
 
 def usable_model() -> ClassifierModel | None:
@@ -64,8 +73,8 @@ def usable_model() -> ClassifierModel | None:
     try:
         _classifier(record)
     except IncompatibleModel as error:
-        if record.pk not in _unusable:
-            _unusable.add(record.pk)
+        if _key(record) not in _unusable:
+            _unusable.add(_key(record))
             logger.warning("category model %s is not usable (%s): retrain it", record.name, error)
         return None
     return record
