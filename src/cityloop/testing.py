@@ -5,7 +5,9 @@ Loaded as a pytest plugin (see conftest.py)."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -46,6 +48,17 @@ class TinyCity:
         client = Client()
         client.force_login(self.users[username])
         return client
+
+    def admin_client(self) -> Client:
+        """The system administrator, logged in to /admin/ (made on first use, so the other
+        tests' staff lists stay as they were)."""
+        if "admin" not in self.users:
+            user = get_user_model().objects.create_superuser("admin", password=PASSWORD)
+            StaffProfile.objects.create(
+                user=user, unit=self.center, role=Role.ADMIN, display_name="admin"
+            )
+            self.users["admin"] = user
+        return self.client("admin")
 
     def category(self, *names: str) -> Category:
         return Category.objects.get(path=" › ".join(names))
@@ -211,6 +224,53 @@ def _fresh_throttle_counts(request: pytest.FixtureRequest) -> None:
     cache.clear()
 
 
+def post_json(
+    client: Client, url: str, payload: Any = None, content_type: str = "application/json"
+) -> Any:
+    """POST as an API client does: a dict is sent as JSON, a str or bytes body as it is."""
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload or {})
+    return client.post(url, data=body, content_type=content_type)
+
+
+def intake_over_api(city: TinyCity, **fields: Any) -> Any:
+    """A street-light appeal taken over the API by the call-taker at street 0's standard
+    address, not dispatched unless `auto_dispatch=True` is given; any field can be given."""
+    payload = {
+        "channel": "phone",
+        "title": "路灯不亮",
+        "content": "小区门口路灯坏了",
+        "caller_phone": "13800138000",
+        "standard_address_code": city.addresses[0].code,
+        "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+        "auto_dispatch": False,
+        **fields,
+    }
+    return post_json(city.client("calltaker"), "/api/appeals", payload)
+
+
+def timeline_actions(client: Client, code: str) -> list[str]:
+    """The actions of an appeal's timeline, oldest first, as `client` reads them."""
+    return [event["action"] for event in client.get(f"/api/appeals/{code}/timeline").json()]
+
+
+def recorded_actions(appeal: Any) -> list[str]:
+    """The actions recorded on an appeal (the row or its tracking code), oldest first, read
+    from the database."""
+    from cityloop.appeals.models import AppealEvent
+
+    events = AppealEvent.objects.all()
+    if isinstance(appeal, str):
+        events = events.filter(appeal__tracking_code=appeal)
+    else:
+        events = events.filter(appeal=appeal)
+    return list(events.order_by("seq").values_list("action", flat=True))
+
+
+def instant(value: str) -> datetime:
+    """An instant as the API writes it (ISO 8601, maybe with a Z)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def later_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Move the throttles' clock (django-ratelimit windows read time.time()) forward."""
     import time
@@ -226,3 +286,47 @@ def png_bytes(size: int = 8) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (size, size), "red").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def admin_form(client: Client, url: str, **changes: Any) -> dict[str, Any]:
+    """The fields of an admin add or change form as the page fills them in, with `changes`
+    over them: what a browser would POST back after the admin edited those fields. A
+    checkbox is sent only when true, a split date-time as its two parts."""
+    from django.forms import MultiWidget
+
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {}
+    for field in form:
+        if field.field.disabled:
+            continue
+        value = changes.pop(field.name, field.value())
+        if isinstance(field.field.widget, MultiWidget) and not isinstance(value, list):
+            value = field.field.widget.decompress(value)
+        if isinstance(field.field.widget, MultiWidget):
+            for index, part in enumerate(value):
+                data[f"{field.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[field.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[field.html_name] = [str(item) for item in value]
+        else:
+            data[field.html_name] = "" if value is None else str(value)
+    assert not changes, f"not fields of {url}: {sorted(changes)}"
+    return data
+
+
+def admin_save(client: Client, url: str, **changes: Any) -> Any:
+    """POST an admin add or change form with `changes`; a saved form redirects (302)."""
+    response = client.post(url, admin_form(client, url, **changes))
+    assert response.status_code == 302, _form_errors(response)
+    return response
+
+
+def _form_errors(response: Any) -> Any:
+    context = getattr(response, "context", None)
+    if context and "adminform" in context:
+        return context["adminform"].form.errors
+    return response.status_code

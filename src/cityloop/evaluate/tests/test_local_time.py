@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cityloop.core import clock
+from cityloop.testing import post_json
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # 2026-12-01 00:30 in Beijing is 2026-11-30 16:30 UTC; the clock is pinned to a UTC instant,
@@ -19,13 +20,9 @@ FIRST_OF_DECEMBER = datetime(2026, 12, 1, 0, 30, tzinfo=BEIJING).astimezone(UTC)
 LAST_OF_NOVEMBER = datetime(2026, 11, 30, 23, 30, tzinfo=BEIJING).astimezone(UTC)
 
 
-def post(client, url, payload=None):
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
-
-
 def rated_appeal(city, *, contacted=True, resolved=True, satisfaction="satisfied"):
     """An appeal received, handled and rated over the API, now."""
-    created = post(
+    created = post_json(
         city.client("calltaker"),
         "/api/appeals",
         {
@@ -40,9 +37,9 @@ def rated_appeal(city, *, contacted=True, resolved=True, satisfaction="satisfied
     assert created.status_code == 201, created.content
     code = created.json()["tracking_code"]
     handler = city.client("handler1")
-    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
-    assert post(handler, f"/api/appeals/{code}/reply", {"text": "已修复"}).status_code == 200
-    rated = post(
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    assert post_json(handler, f"/api/appeals/{code}/reply", {"text": "已修复"}).status_code == 200
+    rated = post_json(
         city.client("calltaker"),
         f"/api/appeals/{code}/callback",
         {
@@ -129,7 +126,7 @@ def test_defer_refuses_a_planned_date_that_is_today_locally(city):
     with clock.frozen_at(FIRST_OF_DECEMBER):
         appeal = city.receive()
         office = city.client("handler1")
-        assert post(office, f"/api/appeals/{appeal.tracking_code}/sign-for").status_code == 200
+        assert post_json(office, f"/api/appeals/{appeal.tracking_code}/sign-for").status_code == 200
         url = f"/appeals/{appeal.tracking_code}/defer/"
         refused = office.post(url, {"planned_date": "2026-12-01", "reason": "需纳入道路大修计划"})
         assert refused.status_code == 400
@@ -150,7 +147,7 @@ def test_defer_refuses_a_planned_date_that_is_today_locally(city):
 def test_the_heating_season_follows_the_local_month(city, local_moment, emergency):
     moment = local_moment.replace(tzinfo=BEIJING).astimezone(UTC)
     with clock.frozen_at(moment):
-        created = post(
+        created = post_json(
             city.client("calltaker"),
             "/api/appeals",
             {
