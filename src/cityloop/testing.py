@@ -279,6 +279,17 @@ def later_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     monkeypatch.setattr(time, "time", lambda: real() + seconds)
 
 
+def config_caches_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Move the configuration caches' clock (time.monotonic) past their TTL, as a server
+    process sees an administrator's edit once the cached copy has expired."""
+    import time
+
+    from cityloop.core.cache import TTL_SECONDS
+
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + TTL_SECONDS)
+
+
 def png_bytes(size: int = 8) -> bytes:
     """A small real PNG: uploads are checked by decoding them, so a made-up header fails."""
     from PIL import Image
