@@ -68,10 +68,12 @@ class TinyCity:
         *,
         street: int = 0,
         category: tuple[str, ...] = ("城乡建设", "城市建设和市政管理", "城市公共设施"),
+        auto_dispatch: bool = True,
         **fields: Any,
     ) -> Any:
         """A street-light appeal taken by the call-taker at a street's standard address (it
-        goes to that street's office); any draft field can be given."""
+        goes to that street's office unless `auto_dispatch=False`); any draft field can be
+        given."""
         from cityloop.intake.services import AppealDraft, receive_appeal
 
         draft = AppealDraft(
@@ -85,7 +87,19 @@ class TinyCity:
                 **fields,
             }
         )
-        return receive_appeal(draft, actor=self.actor("calltaker"))
+        return receive_appeal(draft, actor=self.actor("calltaker"), auto_dispatch=auto_dispatch)
+
+    def replied(self, *, street: int = 0, text: str = "已处理", **fields: Any) -> Any:
+        """An appeal received as `receive` takes it, signed for and replied to by the
+        handler of its street's office."""
+        from cityloop.handling.services import reply, sign_for
+
+        appeal = self.receive(street=street, **fields)
+        handler = self.actor(f"handler{street + 1}")
+        sign_for(appeal.tracking_code, actor=handler)
+        reply(appeal.tracking_code, actor=handler, text=text)
+        appeal.refresh_from_db()
+        return appeal
 
 
 def build_tiny_city() -> TinyCity:
@@ -248,6 +262,34 @@ def intake_over_api(city: TinyCity, **fields: Any) -> Any:
     return post_json(city.client("calltaker"), "/api/appeals", payload)
 
 
+def rated_appeal(
+    city: TinyCity,
+    *,
+    contacted: bool = True,
+    resolved: bool = True,
+    satisfaction: str = "satisfied",
+) -> str:
+    """An appeal received, signed for, replied and called back over the API, now; its code."""
+    created = intake_over_api(city, content="光华路1号院门口的路灯坏了", auto_dispatch=True)
+    assert created.status_code == 201, created.content
+    code = created.json()["tracking_code"]
+    handler = city.client("handler1")
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    assert post_json(handler, f"/api/appeals/{code}/reply", {"text": "已修复"}).status_code == 200
+    rated = post_json(
+        city.client("calltaker"),
+        f"/api/appeals/{code}/callback",
+        {
+            "contacted": contacted,
+            "resolved": resolved,
+            "satisfaction": satisfaction,
+            "reopen_if_unresolved": False,
+        },
+    )
+    assert rated.status_code == 201, rated.content
+    return code
+
+
 def timeline_actions(client: Client, code: str) -> list[str]:
     """The actions of an appeal's timeline, oldest first, as `client` reads them."""
     return [event["action"] for event in client.get(f"/api/appeals/{code}/timeline").json()]
@@ -288,6 +330,30 @@ def config_caches_expire(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real = time.monotonic
     monkeypatch.setattr(time, "monotonic", lambda: real() + TTL_SECONDS)
+
+
+def cli_env(data_dir: Any) -> dict[str, str]:
+    """The environment a `cityloop` command in a subprocess runs with: its own data folder
+    (SQLite, whatever database the tests use), and this tree's code and tests on the path (a
+    worker may import tests.cli.jobs)."""
+    import os
+    from pathlib import Path
+
+    env = {**os.environ, "CITYLOOP_DATA_DIR": str(data_dir)}
+    env.pop("CITYLOOP_DATABASE_URL", None)
+    source = Path(__file__).resolve().parents[1]
+    paths = [str(source.parent), str(source), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
+    return env
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server started by a test."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def png_bytes(size: int = 8) -> bytes:

@@ -11,46 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cityloop.core import clock
-from cityloop.testing import post_json
+from cityloop.testing import post_json, rated_appeal
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # 2026-12-01 00:30 in Beijing is 2026-11-30 16:30 UTC; the clock is pinned to a UTC instant,
 # as timezone.now() gives it
 FIRST_OF_DECEMBER = datetime(2026, 12, 1, 0, 30, tzinfo=BEIJING).astimezone(UTC)
 LAST_OF_NOVEMBER = datetime(2026, 11, 30, 23, 30, tzinfo=BEIJING).astimezone(UTC)
-
-
-def rated_appeal(city, *, contacted=True, resolved=True, satisfaction="satisfied"):
-    """An appeal received, handled and rated over the API, now."""
-    created = post_json(
-        city.client("calltaker"),
-        "/api/appeals",
-        {
-            "channel": "phone",
-            "title": "路灯不亮",
-            "content": "光华路1号院门口的路灯坏了",
-            "caller_phone": "13800138000",
-            "standard_address_code": city.addresses[0].code,
-            "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        },
-    )
-    assert created.status_code == 201, created.content
-    code = created.json()["tracking_code"]
-    handler = city.client("handler1")
-    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
-    assert post_json(handler, f"/api/appeals/{code}/reply", {"text": "已修复"}).status_code == 200
-    rated = post_json(
-        city.client("calltaker"),
-        f"/api/appeals/{code}/callback",
-        {
-            "contacted": contacted,
-            "resolved": resolved,
-            "satisfaction": satisfaction,
-            "reopen_if_unresolved": False,
-        },
-    )
-    assert rated.status_code == 201, rated.content
-    return code
 
 
 def ranked_units(client, month: str = "") -> list[str]:

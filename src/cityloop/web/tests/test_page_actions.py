@@ -107,16 +107,8 @@ def test_console_fragments_show_caller_history_and_understanding(city):
 
 
 def test_queue_dispatches_to_a_named_unit_with_a_co_handling_unit(city):
-    appeal = receive_appeal(
-        AppealDraft(
-            channel="phone",
-            title="水管漏水",
-            content="楼下水管漏水",
-            standard_address_code=city.addresses[0].code,
-            category_code=city.category(*LIGHT).code,
-        ),
-        actor=city.actor("calltaker"),
-        auto_dispatch=False,
+    appeal = city.receive(
+        title="水管漏水", content="楼下水管漏水", caller_phone="", auto_dispatch=False
     )
     code = appeal.tracking_code
     dispatcher = city.client("dispatcher")
