@@ -223,6 +223,16 @@ def _fresh_calendar_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_classifier_from_another_test() -> None:
+    """Loaded classifiers are kept by the row's primary key, and SQLite hands a rolled-back
+    test's key to the next test's model: without this a test can classify with the model an
+    earlier test trained."""
+    from cityloop.classify.services import _loaded
+
+    _loaded.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttle_counts(request: pytest.FixtureRequest) -> None:
     """Every test starts with no counted attempts. The throttles count in the database cache,
     whose table is not a model, so a transactional test's flush would leave counts behind."""
