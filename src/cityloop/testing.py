@@ -222,15 +222,6 @@ def _fresh_calendar_cache() -> None:
     clear_config_caches()
 
 
-@pytest.fixture(autouse=True)
-def _no_classifier_from_another_test() -> None:
-    """Loaded classifiers are kept by the row's primary key, and SQLite hands a rolled-back
-    test's key to the next test's model: without this a test can classify with the model an
-    earlier test trained."""
-    from cityloop.classify.services import _loaded
-
-    _loaded.clear()
-
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts(request: pytest.FixtureRequest) -> None:
