@@ -222,7 +222,6 @@ def _fresh_calendar_cache() -> None:
     clear_config_caches()
 
 
-
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts(request: pytest.FixtureRequest) -> None:
     """Every test starts with no counted attempts. The throttles count in the database cache,
