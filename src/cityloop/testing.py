@@ -5,7 +5,9 @@ Loaded as a pytest plugin (see conftest.py)."""
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -47,6 +49,17 @@ class TinyCity:
         client.force_login(self.users[username])
         return client
 
+    def admin_client(self) -> Client:
+        """The system administrator, logged in to /admin/ (made on first use, so the other
+        tests' staff lists stay as they were)."""
+        if "admin" not in self.users:
+            user = get_user_model().objects.create_superuser("admin", password=PASSWORD)
+            StaffProfile.objects.create(
+                user=user, unit=self.center, role=Role.ADMIN, display_name="admin"
+            )
+            self.users["admin"] = user
+        return self.client("admin")
+
     def category(self, *names: str) -> Category:
         return Category.objects.get(path=" › ".join(names))
 
@@ -55,10 +68,12 @@ class TinyCity:
         *,
         street: int = 0,
         category: tuple[str, ...] = ("城乡建设", "城市建设和市政管理", "城市公共设施"),
+        auto_dispatch: bool = True,
         **fields: Any,
     ) -> Any:
         """A street-light appeal taken by the call-taker at a street's standard address (it
-        goes to that street's office); any draft field can be given."""
+        goes to that street's office unless `auto_dispatch=False`); any draft field can be
+        given."""
         from cityloop.intake.services import AppealDraft, receive_appeal
 
         draft = AppealDraft(
@@ -72,7 +87,19 @@ class TinyCity:
                 **fields,
             }
         )
-        return receive_appeal(draft, actor=self.actor("calltaker"))
+        return receive_appeal(draft, actor=self.actor("calltaker"), auto_dispatch=auto_dispatch)
+
+    def replied(self, *, street: int = 0, text: str = "已处理", **fields: Any) -> Any:
+        """An appeal received as `receive` takes it, signed for and replied to by the
+        handler of its street's office."""
+        from cityloop.handling.services import reply, sign_for
+
+        appeal = self.receive(street=street, **fields)
+        handler = self.actor(f"handler{street + 1}")
+        sign_for(appeal.tracking_code, actor=handler)
+        reply(appeal.tracking_code, actor=handler, text=text)
+        appeal.refresh_from_db()
+        return appeal
 
 
 def build_tiny_city() -> TinyCity:
@@ -211,12 +238,122 @@ def _fresh_throttle_counts(request: pytest.FixtureRequest) -> None:
     cache.clear()
 
 
+def post_json(
+    client: Client, url: str, payload: Any = None, content_type: str = "application/json"
+) -> Any:
+    """POST as an API client does: a dict is sent as JSON, a str or bytes body as it is."""
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload or {})
+    return client.post(url, data=body, content_type=content_type)
+
+
+def intake_over_api(city: TinyCity, **fields: Any) -> Any:
+    """A street-light appeal taken over the API by the call-taker at street 0's standard
+    address, not dispatched unless `auto_dispatch=True` is given; any field can be given."""
+    payload = {
+        "channel": "phone",
+        "title": "路灯不亮",
+        "content": "小区门口路灯坏了",
+        "caller_phone": "13800138000",
+        "standard_address_code": city.addresses[0].code,
+        "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
+        "auto_dispatch": False,
+        **fields,
+    }
+    return post_json(city.client("calltaker"), "/api/appeals", payload)
+
+
+def rated_appeal(
+    city: TinyCity,
+    *,
+    contacted: bool = True,
+    resolved: bool = True,
+    satisfaction: str = "satisfied",
+) -> str:
+    """An appeal received, signed for, replied and called back over the API, now; its code."""
+    created = intake_over_api(city, content="光华路1号院门口的路灯坏了", auto_dispatch=True)
+    assert created.status_code == 201, created.content
+    code = created.json()["tracking_code"]
+    handler = city.client("handler1")
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    assert post_json(handler, f"/api/appeals/{code}/reply", {"text": "已修复"}).status_code == 200
+    rated = post_json(
+        city.client("calltaker"),
+        f"/api/appeals/{code}/callback",
+        {
+            "contacted": contacted,
+            "resolved": resolved,
+            "satisfaction": satisfaction,
+            "reopen_if_unresolved": False,
+        },
+    )
+    assert rated.status_code == 201, rated.content
+    return code
+
+
+def timeline_actions(client: Client, code: str) -> list[str]:
+    """The actions of an appeal's timeline, oldest first, as `client` reads them."""
+    return [event["action"] for event in client.get(f"/api/appeals/{code}/timeline").json()]
+
+
+def recorded_actions(appeal: Any) -> list[str]:
+    """The actions recorded on an appeal (the row or its tracking code), oldest first, read
+    from the database."""
+    from cityloop.appeals.models import AppealEvent
+
+    events = AppealEvent.objects.all()
+    if isinstance(appeal, str):
+        events = events.filter(appeal__tracking_code=appeal)
+    else:
+        events = events.filter(appeal=appeal)
+    return list(events.order_by("seq").values_list("action", flat=True))
+
+
+def instant(value: str) -> datetime:
+    """An instant as the API writes it (ISO 8601, maybe with a Z)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def later_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Move the throttles' clock (django-ratelimit windows read time.time()) forward."""
     import time
 
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + seconds)
+
+
+def config_caches_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Move the configuration caches' clock (time.monotonic) past their TTL, as a server
+    process sees an administrator's edit once the cached copy has expired."""
+    import time
+
+    from cityloop.core.cache import TTL_SECONDS
+
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + TTL_SECONDS)
+
+
+def cli_env(data_dir: Any) -> dict[str, str]:
+    """The environment a `cityloop` command in a subprocess runs with: its own data folder
+    (SQLite, whatever database the tests use), and this tree's code and tests on the path (a
+    worker may import tests.cli.jobs)."""
+    import os
+    from pathlib import Path
+
+    env = {**os.environ, "CITYLOOP_DATA_DIR": str(data_dir)}
+    env.pop("CITYLOOP_DATABASE_URL", None)
+    source = Path(__file__).resolve().parents[1]
+    paths = [str(source.parent), str(source), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
+    return env
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server started by a test."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def png_bytes(size: int = 8) -> bytes:
@@ -226,3 +363,47 @@ def png_bytes(size: int = 8) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (size, size), "red").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def admin_form(client: Client, url: str, **changes: Any) -> dict[str, Any]:
+    """The fields of an admin add or change form as the page fills them in, with `changes`
+    over them: what a browser would POST back after the admin edited those fields. A
+    checkbox is sent only when true, a split date-time as its two parts."""
+    from django.forms import MultiWidget
+
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {}
+    for field in form:
+        if field.field.disabled:
+            continue
+        value = changes.pop(field.name, field.value())
+        if isinstance(field.field.widget, MultiWidget) and not isinstance(value, list):
+            value = field.field.widget.decompress(value)
+        if isinstance(field.field.widget, MultiWidget):
+            for index, part in enumerate(value):
+                data[f"{field.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[field.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[field.html_name] = [str(item) for item in value]
+        else:
+            data[field.html_name] = "" if value is None else str(value)
+    assert not changes, f"not fields of {url}: {sorted(changes)}"
+    return data
+
+
+def admin_save(client: Client, url: str, **changes: Any) -> Any:
+    """POST an admin add or change form with `changes`; a saved form redirects (302)."""
+    response = client.post(url, admin_form(client, url, **changes))
+    assert response.status_code == 302, _form_errors(response)
+    return response
+
+
+def _form_errors(response: Any) -> Any:
+    context = getattr(response, "context", None)
+    if context and "adminform" in context:
+        return context["adminform"].form.errors
+    return response.status_code

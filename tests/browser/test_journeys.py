@@ -20,18 +20,13 @@ from cityloop.demo.generator import DEMO_PASSWORD, generate_demo_city
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.taxonomy.models import Category
+from cityloop.testing import png_bytes
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CITYLOOP_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = "13912345678"
-# a 1×1 PNG with valid checksums: uploads are decoded, so it must be a real image
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360606060000000050001a5f64540"
-    "0000000049454e44ae426082"
-)
 
 
 @pytest.fixture
@@ -113,7 +108,8 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     citizen.page.fill("#id_address_text", address.full_text)
     citizen.page.fill("#id_caller_name", "王女士")
     citizen.page.set_input_files(
-        "#id_attachments", files=[{"name": "路灯.png", "mimeType": "image/png", "buffer": PNG}]
+        "#id_attachments",
+        files=[{"name": "路灯.png", "mimeType": "image/png", "buffer": png_bytes()}],
     )
     citizen.page.click("form[data-testid=report-form] button[type=submit]")
     citizen.page.wait_for_url(re.compile(r"/track/\w+/"))

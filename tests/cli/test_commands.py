@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from cityloop.testing import cli_env
+
 
 def run_cli(tmp_path: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CITYLOOP_DATA_DIR": str(tmp_path)}
-    env.pop("CITYLOOP_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "cityloop", *args],
-        env=env,
+        env=cli_env(tmp_path),
         text=True,
         capture_output=True,
         timeout=timeout,
@@ -40,8 +39,7 @@ def test_demo_command_builds_a_city(tmp_path):
 
 
 def test_serve_prints_its_address_and_answers(tmp_path):
-    env = {**os.environ, "CITYLOOP_DATA_DIR": str(tmp_path)}
-    env.pop("CITYLOOP_DATABASE_URL", None)
+    env = cli_env(tmp_path)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -124,8 +122,7 @@ def test_served_limits_hold_across_gunicorn_workers(tmp_path):
     from cityloop.settings import CITYLOOP_THROTTLES
 
     allowed = min(int(rate.split("/")[0]) for rate in CITYLOOP_THROTTLES["report_per_ip"])
-    env = {**os.environ, "CITYLOOP_DATA_DIR": str(tmp_path)}
-    env.pop("CITYLOOP_DATABASE_URL", None)
+    env = cli_env(tmp_path)
     args = ["serve", "--port", "18951", "--workers", "2", "--no-worker", "--no-demo"]
     server = subprocess.Popen(
         [sys.executable, "-m", "cityloop", *args],

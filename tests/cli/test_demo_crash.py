@@ -3,7 +3,6 @@ gives the same database a build on an empty one gives, with the model trained.""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import sqlite3
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from cityloop.testing import cli_env, free_port
 from tests.cli.test_commands import run_cli
 
 pytestmark = pytest.mark.once
@@ -67,12 +67,6 @@ def count(data_dir: Path, table: str) -> int:
         return int(db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
 
 
-def cli_env(data_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "CITYLOOP_DATA_DIR": str(data_dir)}
-    env.pop("CITYLOOP_DATABASE_URL", None)
-    return env
-
-
 def kill_demo_when(data_dir: Path, ready: Callable[[str], bool]) -> str:
     """Start `cityloop demo`, SIGKILL it as soon as `ready(output so far)` and return what it
     had printed."""
@@ -99,14 +93,6 @@ def kill_demo_when(data_dir: Path, ready: Callable[[str], bool]) -> str:
         demo.kill()
         demo.wait(30)
     return log.read_text()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_killed_demo_build_is_rebuilt_cleanly_by_demo_and_by_serve(tmp_path):

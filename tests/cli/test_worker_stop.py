@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,21 +16,11 @@ from pathlib import Path
 
 import pytest
 
-import cityloop
+from cityloop.testing import cli_env, free_port
 
 pytestmark = pytest.mark.once
 
-ROOT = Path(__file__).resolve().parents[2]
 STOPS_WITHIN = 15.0  # seconds: the worker's grace for the job in hand, and a margin
-
-
-def cli_env(data_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "CITYLOOP_DATA_DIR": str(data_dir)}
-    env.pop("CITYLOOP_DATABASE_URL", None)
-    # the worker imports tests.cli.jobs, and cityloop from this tree
-    paths = [str(ROOT), str(Path(cityloop.__file__).parents[1]), env.get("PYTHONPATH", "")]
-    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-    return env
 
 
 def start(data_dir: Path, *args: str) -> subprocess.Popen[str]:
@@ -149,12 +138,6 @@ def test_worker_stops_on_term_and_hands_back_the_job_it_held(tmp_path):
         assert clean_up(worker.pid) == []
     for marker in markers.values():
         assert marker.read_text() == "start\nstart\ndone\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def serve_until_running(data_dir: Path) -> subprocess.Popen[str]:

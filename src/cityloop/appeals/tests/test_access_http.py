@@ -19,7 +19,7 @@ from cityloop.handling.attachments import attach
 from cityloop.handling.services import reply, sign_for
 from cityloop.org.models import Role, StaffProfile
 from cityloop.oversight.services import request_extension, supervise
-from cityloop.testing import png_bytes
+from cityloop.testing import png_bytes, post_json
 
 PNG = png_bytes()
 
@@ -250,14 +250,10 @@ def test_another_unit_is_refused_and_nothing_changes_its_own_is_allowed(city, ro
         assert snapshot(scene) != before, f"{route}: the owner's request did nothing"
 
 
-def post(client: Any, path: str, payload: dict[str, Any]) -> Any:
-    return client.post(path, data=json.dumps(payload), content_type="application/json")
-
-
 def test_a_send_back_answers_with_the_appeal_as_it_was_left(city):
     code = city.receive().tracking_code
     office = city.client("handler1")
-    answer = post(office, f"/api/appeals/{code}/send-back", {"reason": "不属本单位职责"})
+    answer = post_json(office, f"/api/appeals/{code}/send-back", {"reason": "不属本单位职责"})
     assert answer.status_code == 200, answer.content
     assert answer.json()["status"] == "sent_back" and answer.json()["main_unit"] is None
     assert Appeal.objects.get(tracking_code=code).status == "sent_back"
@@ -268,8 +264,8 @@ def test_a_send_back_answers_with_the_appeal_as_it_was_left(city):
 def test_an_assisting_units_reply_answers_with_the_result_then_ends_its_hold(city):
     code = city.receive(assist_unit_codes=["WATER"]).tracking_code
     water = city.client("waterman")
-    assert post(water, f"/api/appeals/{code}/sign-for", {}).status_code == 200
-    answer = post(water, f"/api/appeals/{code}/reply", {"text": "已关闭阀门配合维修"})
+    assert post_json(water, f"/api/appeals/{code}/sign-for", {}).status_code == 200
+    answer = post_json(water, f"/api/appeals/{code}/reply", {"text": "已关闭阀门配合维修"})
     assert answer.status_code == 200, answer.content
     [assist] = [a for a in answer.json()["assignments"] if a["unit"]["code"] == "WATER"]
     assert assist["status"] == "replied" and assist["note"] == "已关闭阀门配合维修"
@@ -282,9 +278,9 @@ def test_an_assisting_unit_cannot_request_the_main_units_exclusion(city):
     sign_for(code, actor=city.actor("handler1"))
     reply(code, actor=city.actor("handler1"), text="已更换灯泡，路灯恢复照明。")
     asked = {"reason": "非本单位原因"}
-    refused = post(city.client("waterman"), f"/api/appeals/{code}/exclusion", asked)
+    refused = post_json(city.client("waterman"), f"/api/appeals/{code}/exclusion", asked)
     assert refused.status_code == 403 and not AssessmentExclusion.objects.exists()
-    done = post(city.client("handler1"), f"/api/appeals/{code}/exclusion", asked)
+    done = post_json(city.client("handler1"), f"/api/appeals/{code}/exclusion", asked)
     assert done.status_code == 201 and AssessmentExclusion.objects.count() == 1
 
 
@@ -299,12 +295,12 @@ def test_a_district_supervisor_decides_only_exclusions_of_units_under_it(city):
         request_exclusion(code, actor=city.actor(handler), reason="非本单位原因")
     district = city.client("district_supervisor")
     approve = {"approve": True}
-    refused = post(district, f"/api/appeals/{water_code}/exclusion/decision", approve)
+    refused = post_json(district, f"/api/appeals/{water_code}/exclusion/decision", approve)
     assert refused.status_code == 403, refused.content
     assert AssessmentExclusion.objects.get(appeal__tracking_code=water_code).status == "pending"
-    allowed = post(district, f"/api/appeals/{street_code}/exclusion/decision", approve)
+    allowed = post_json(district, f"/api/appeals/{street_code}/exclusion/decision", approve)
     assert allowed.status_code == 200 and allowed.json()["status"] == "approved"
-    centre = post(
+    centre = post_json(
         city.client("supervisor"), f"/api/appeals/{water_code}/exclusion/decision", approve
     )
     assert centre.status_code == 200, "the 12345 centre decides for every unit"
@@ -314,8 +310,8 @@ def test_another_unit_learns_nothing_of_an_extension_or_order_already_dealt_with
     scene = build_scene(city)
     owner, outsider = city.client("district_supervisor"), city.client("water_supervisor")
     decision = f"/api/extensions/{scene.extension}/decision"
-    assert post(owner, decision, {"approve": False}).status_code == 200
-    assert post(outsider, decision, {"approve": True}).status_code == 403
+    assert post_json(owner, decision, {"approve": False}).status_code == 200
+    assert post_json(outsider, decision, {"approve": True}).status_code == 403
     response = f"/api/supervision/{scene.order}/response"
-    assert post(city.client("handler1"), response, {"response": "已办理"}).status_code == 200
-    assert post(city.client("handler2"), response, {"response": "已办理"}).status_code == 403
+    assert post_json(city.client("handler1"), response, {"response": "已办理"}).status_code == 200
+    assert post_json(city.client("handler2"), response, {"response": "已办理"}).status_code == 403

@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from cityloop.appeals.models import Appeal, AppealEvent, SupervisionOrder
 from cityloop.handling.services import sign_for
+from cityloop.testing import post_json
 
 ENGLISH_WORDS = re.compile(r"[A-Za-z][a-z]{3,}")  # words, not acronyms like JSON
-
-
-def post(client, url, payload, content_type="application/json"):
-    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
-    return client.post(url, data=body, content_type=content_type)
 
 
 def assert_error_body(response, status, code=None):
@@ -82,20 +77,26 @@ def test_odd_tracking_codes_are_not_found_in_the_error_body(city, path):
 )
 def test_unparseable_json_gets_the_declared_error_body(city, url):
     before = Appeal.objects.count()
-    body = assert_error_body(post(city.client("calltaker"), url, "{not json"), 400, "invalid_json")
+    body = assert_error_body(
+        post_json(city.client("calltaker"), url, "{not json"), 400, "invalid_json"
+    )
     assert "JSON" in body["message"]
     assert Appeal.objects.count() == before
 
 
 def test_invalid_utf8_in_a_json_body_is_refused(city):
-    response = post(city.client("calltaker"), "/api/appeals", b'{"content": "\xff\xfe", "x": 1}')
+    response = post_json(
+        city.client("calltaker"), "/api/appeals", b'{"content": "\xff\xfe", "x": 1}'
+    )
     assert_error_body(response, 400, "invalid_json")
     assert not Appeal.objects.exists()
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
 def test_json_sent_as_another_type_is_refused_and_nothing_written(city, content_type):
-    response = post(city.client("calltaker"), "/api/appeals", intake(), content_type=content_type)
+    response = post_json(
+        city.client("calltaker"), "/api/appeals", intake(), content_type=content_type
+    )
     body = assert_error_body(response, 415, "unsupported_media_type")
     assert "application/json" in body["message"]
     assert not Appeal.objects.exists()
@@ -103,14 +104,14 @@ def test_json_sent_as_another_type_is_refused_and_nothing_written(city, content_
 
 @pytest.mark.parametrize("text", ["路灯\x00坏了", "路灯\ud800坏了"])
 def test_unstorable_characters_are_refused(city, text):
-    response = post(city.client("calltaker"), "/api/appeals", intake(content=text))
+    response = post_json(city.client("calltaker"), "/api/appeals", intake(content=text))
     body = assert_error_body(response, 422, "invalid_input")
     assert body["field"] == "content" and "诉求内容" in body["message"]
     assert not Appeal.objects.exists()
 
 
 def test_text_longer_than_its_column_is_refused_with_the_field_named(city):
-    response = post(city.client("calltaker"), "/api/appeals", intake(address_text="路" * 201))
+    response = post_json(city.client("calltaker"), "/api/appeals", intake(address_text="路" * 201))
     body = assert_error_body(response, 422, "invalid_input")
     assert body["field"] == "address_text"
     assert body["message"] == "事发地址最多 200 个字"
@@ -119,11 +120,11 @@ def test_text_longer_than_its_column_is_refused_with_the_field_named(city):
 
 def test_validation_messages_are_plain_chinese(city):
     calltaker = city.client("calltaker")
-    missing = assert_error_body(post(calltaker, "/api/appeals", {"caller_phone": "1"}), 422)
+    missing = assert_error_body(post_json(calltaker, "/api/appeals", {"caller_phone": "1"}), 422)
     assert missing["message"] == "请填写诉求内容" and missing["field"] == "content"
-    wrong_type = assert_error_body(post(calltaker, "/api/appeals", intake(lat="north")), 422)
+    wrong_type = assert_error_body(post_json(calltaker, "/api/appeals", intake(lat="north")), 422)
     assert wrong_type["message"] == "纬度应为数字"
-    not_an_object = assert_error_body(post(calltaker, "/api/appeals", "[1, 2]"), 422)
+    not_an_object = assert_error_body(post_json(calltaker, "/api/appeals", "[1, 2]"), 422)
     assert not_an_object["message"] == "请求体应为 JSON 对象"
     for body in (missing, wrong_type, not_an_object):
         assert not ENGLISH_WORDS.search(body["message"]), body["message"]
@@ -132,7 +133,7 @@ def test_validation_messages_are_plain_chinese(city):
 @pytest.mark.parametrize("hours", [-5, 0, 100_000])
 def test_supervision_hours_out_of_range_are_refused(city, hours):
     code = city.receive().tracking_code
-    response = post(
+    response = post_json(
         city.client("supervisor"),
         f"/api/appeals/{code}/supervision",
         {"requirement": "请尽快处理", "respond_within_hours": hours},
@@ -147,7 +148,7 @@ def test_an_empty_contact_note_is_refused(city, payload):
     code = city.receive().tracking_code
     sign_for(code, actor=city.actor("handler1"))
     events = AppealEvent.objects.count()
-    response = post(city.client("handler1"), f"/api/appeals/{code}/contact", payload)
+    response = post_json(city.client("handler1"), f"/api/appeals/{code}/contact", payload)
     body = assert_error_body(response, 400, "reason_required")
     assert "联系情况" in body["message"]
     assert Appeal.objects.get(tracking_code=code).status == "signed"

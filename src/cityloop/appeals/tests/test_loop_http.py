@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from cityloop.appeals.models import AppealEvent
 from cityloop.core import clock
-
-
-def post(client, url, payload=None):
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
+from cityloop.testing import post_json
 
 
 def test_intake_to_assessment_over_http(city):
@@ -19,7 +15,7 @@ def test_intake_to_assessment_over_http(city):
     dispatcher = city.client("dispatcher")
     category = city.category("城乡建设", "城市建设和市政管理", "城市公共设施")
 
-    created = post(
+    created = post_json(
         calltaker,
         "/api/appeals",
         {
@@ -37,7 +33,7 @@ def test_intake_to_assessment_over_http(city):
     code = created.json()["tracking_code"]
     assert created.json()["status"] == "received"
 
-    dispatched = post(dispatcher, f"/api/appeals/{code}/dispatch", {})
+    dispatched = post_json(dispatcher, f"/api/appeals/{code}/dispatch", {})
     assert dispatched.status_code == 200, dispatched.content
     body = dispatched.json()
     assert body["status"] == "dispatched"
@@ -46,19 +42,21 @@ def test_intake_to_assessment_over_http(city):
     assert body["street"] == "建外街道" and body["grid"] == "建外第1网格"
     assert body["reply_due_at"] is not None
 
-    assert post(handler, f"/api/appeals/{code}/sign-for").json()["status"] == "signed"
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").json()["status"] == "signed"
     assert (
-        post(handler, f"/api/appeals/{code}/contact", {"note": "已电话联系"}).json()["status"]
+        post_json(handler, f"/api/appeals/{code}/contact", {"note": "已电话联系"}).json()["status"]
         == "in_progress"
     )
-    replied = post(handler, f"/api/appeals/{code}/reply", {"text": "已更换灯泡，路灯恢复照明。"})
+    replied = post_json(
+        handler, f"/api/appeals/{code}/reply", {"text": "已更换灯泡，路灯恢复照明。"}
+    )
     assert replied.json()["status"] == "replied"
 
     public = calltaker.get(f"/api/public/track/{code}").json()
     assert public["can_evaluate"] is True
     assert public["caller_name"] == "王**"
 
-    wrong = post(
+    wrong = post_json(
         calltaker,
         f"/api/public/track/{code}/evaluation",
         {"phone_last4": "0000", "contacted": True, "resolved": True, "satisfaction": "satisfied"},
@@ -66,7 +64,7 @@ def test_intake_to_assessment_over_http(city):
     assert wrong.status_code == 403
     assert wrong.json()["code"] == "phone_mismatch"
 
-    rated = post(
+    rated = post_json(
         calltaker,
         f"/api/public/track/{code}/evaluation",
         {"phone_last4": "8000", "contacted": True, "resolved": True, "satisfaction": "satisfied"},
@@ -112,7 +110,7 @@ def test_intake_to_assessment_over_http(city):
 
 def test_auto_dispatch_by_rule_and_fallback_to_district(city):
     client = city.client("calltaker")
-    water = post(
+    water = post_json(
         client,
         "/api/appeals",
         {
@@ -125,7 +123,7 @@ def test_auto_dispatch_by_rule_and_fallback_to_district(city):
     assert water["main_unit"]["code"] == "WATER"
     assert "自来水集团" in water["dispatch_reason"]
 
-    unmatched = post(
+    unmatched = post_json(
         client,
         "/api/appeals",
         {
@@ -141,7 +139,7 @@ def test_auto_dispatch_by_rule_and_fallback_to_district(city):
 
 def test_water_appeal_gets_24_hours_and_emergency_2_hours(city):
     client = city.client("calltaker")
-    water = post(
+    water = post_json(
         client,
         "/api/appeals",
         {
@@ -157,7 +155,7 @@ def test_water_appeal_gets_24_hours_and_emergency_2_hours(city):
     due = datetime.fromisoformat(detail["reply_due_at"])
     assert due - received == timedelta(hours=24)
 
-    gas = post(
+    gas = post_json(
         client,
         "/api/appeals",
         {
@@ -184,18 +182,18 @@ def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(city):
         ({"content": "x", "category_code": "99.99"}, "invalid_category"),
         ({"content": "x", "lat": 39.9}, "invalid_location"),
     ]:
-        response = post(client, "/api/appeals", payload)
+        response = post_json(client, "/api/appeals", payload)
         assert response.status_code == 400, payload
         assert response.json()["code"] == code
         assert response.json()["message"]
-    missing = post(client, "/api/appeals", {"title": "no content"})
+    missing = post_json(client, "/api/appeals", {"title": "no content"})
     assert missing.status_code == 422
     assert missing.json()["field"] == "content"
     assert Appeal.objects.count() == before
 
 
 def test_unauthenticated_and_other_units_are_refused(city):
-    created = post(
+    created = post_json(
         city.client("calltaker"),
         "/api/appeals",
         {
@@ -210,7 +208,7 @@ def test_unauthenticated_and_other_units_are_refused(city):
     assert Client().get(f"/api/appeals/{code}").status_code == 401
     other = city.client("handler2")
     assert other.get(f"/api/appeals/{code}").status_code == 403
-    assert post(other, f"/api/appeals/{code}/sign-for").status_code == 403
+    assert post_json(other, f"/api/appeals/{code}/sign-for").status_code == 403
     assert city.client("handler1").get(f"/api/appeals/{code}").status_code == 200
     assert city.client("district_supervisor").get(f"/api/appeals/{code}").status_code == 200
 
@@ -222,7 +220,7 @@ def test_bearer_token_authenticates(city):
 
     token = ApiToken.issue(city.users["calltaker"], "test")
     client = Client(headers={"Authorization": f"Bearer {token}"})
-    response = post(client, "/api/appeals", {"content": "噪音扰民"})
+    response = post_json(client, "/api/appeals", {"content": "噪音扰民"})
     assert response.status_code == 201
     bad = Client(headers={"Authorization": "Bearer nope"})
     assert bad.get("/api/appeals").status_code == 401

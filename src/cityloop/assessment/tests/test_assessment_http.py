@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cityloop.core import clock
-from cityloop.evaluate.tests.test_local_time import post, rated_appeal
+from cityloop.testing import post_json, rated_appeal
 
 RATE_KEYS = (
     "valid",
@@ -50,13 +50,13 @@ def agree_with_an_exclusion(city, month: str) -> None:
         rate(city, True, False, "basically_satisfied"),
     ]
     unfair = rate(city, False, False, "dissatisfied")
-    asked = post(
+    asked = post_json(
         city.client("handler1"),
         f"/api/appeals/{unfair}/exclusion",
         {"reason": "诉求人要求违反法律规定，无法满足"},
     )
     assert asked.status_code == 201, asked.content
-    approved = post(
+    approved = post_json(
         city.client("supervisor"), f"/api/appeals/{unfair}/exclusion/decision", {"approve": True}
     )
     assert approved.status_code == 200, approved.content

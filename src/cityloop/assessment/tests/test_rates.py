@@ -12,29 +12,10 @@ from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.evaluate.models import AssessmentSettings
 from cityloop.evaluate.services import decide_exclusion, record_callback, request_exclusion
-from cityloop.handling.services import reply, sign_for
-from cityloop.intake.services import AppealDraft, receive_appeal
-
-
-def replied_appeal(city, street: int):
-    appeal = receive_appeal(
-        AppealDraft(
-            channel="phone",
-            title="t",
-            content="路灯坏了",
-            standard_address_code=city.addresses[street].code,
-            category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        ),
-        actor=city.actor("calltaker"),
-    )
-    handler = city.actor(f"handler{street + 1}")
-    sign_for(appeal.tracking_code, actor=handler)
-    reply(appeal.tracking_code, actor=handler, text="已处理")
-    return appeal
 
 
 def rate(city, street, contacted, resolved, satisfaction):
-    appeal = replied_appeal(city, street)
+    appeal = city.replied(street=street)
     record_callback(
         appeal.tracking_code,
         actor=city.actor("calltaker"),
@@ -50,7 +31,7 @@ def test_three_rates_composite_and_ranking(city):
     rate(city, 0, True, False, "basically_satisfied")
     rate(city, 0, False, False, "dissatisfied")
     rate(city, 1, True, True, "satisfied")
-    unreached = replied_appeal(city, 1)
+    unreached = city.replied(street=1)
     record_callback(
         unreached.tracking_code, actor=city.actor("calltaker"), reached=False, comment="三次未接通"
     )
@@ -94,7 +75,7 @@ def test_approved_exclusion_leaves_the_assessment(city):
 
 
 def test_callback_needs_every_answer(city):
-    appeal = replied_appeal(city, 0)
+    appeal = city.replied(street=0)
     with pytest.raises(DomainError) as missing:
         record_callback(
             appeal.tracking_code,

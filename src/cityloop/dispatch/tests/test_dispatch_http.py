@@ -3,39 +3,12 @@ send-back and re-dispatch, co-handling units, the category and place set on the 
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from cityloop.appeals.models import Appeal, AppealAssignment, SupervisionOrder
 from cityloop.core import clock
 from cityloop.oversight.jobs import run_deadline_scan
-
-
-def post(client, url, payload=None):
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
-
-
-def actions(client, code):
-    return [e["action"] for e in client.get(f"/api/appeals/{code}/timeline").json()]
-
-
-def when(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def intake(city, **fields):
-    """An appeal taken over the API (the call-taker's client), not dispatched by default."""
-    payload = {
-        "channel": "phone",
-        "title": "路灯不亮",
-        "content": "小区门口路灯坏了",
-        "caller_phone": "13800138000",
-        "standard_address_code": city.addresses[0].code,
-        "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        "auto_dispatch": False,
-        **fields,
-    }
-    return post(city.client("calltaker"), "/api/appeals", payload)
+from cityloop.testing import instant, intake_over_api, post_json, timeline_actions
 
 
 def _row_of(html: str, code: str) -> str:
@@ -44,7 +17,7 @@ def _row_of(html: str, code: str) -> str:
 
 
 def sent_back_by_street_office(city):
-    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    code = intake_over_api(city, auto_dispatch=True).json()["tracking_code"]
     assert Appeal.objects.get(tracking_code=code).main_unit == city.street_offices[0]
     back = city.client("handler1").post(
         f"/appeals/{code}/send_back/", {"reason": "该路灯由市城管委直管，不属本街道职责"}
@@ -66,7 +39,7 @@ def test_queue_dispatches_a_sent_back_appeal_to_the_unit_the_dispatcher_names(ci
     assert f"{code} 已派出" in html, html
     appeal = Appeal.objects.get(tracking_code=code)
     assert appeal.status == "dispatched" and appeal.main_unit == city.cityops
-    assert actions(dispatcher, code)[-2:] == ["send_back", "dispatch"]
+    assert timeline_actions(dispatcher, code)[-2:] == ["send_back", "dispatch"]
     assert code not in dispatcher.get("/queue/").content.decode(), "it has left the queue"
 
 
@@ -81,7 +54,7 @@ def test_sent_back_appeal_is_not_suggested_or_dispatched_back_to_the_unit_that_r
     assert "<b>建外街道办事处</b>" not in suggestion
 
     # the dispatcher leaves the unit empty: the rules choose, passing over the returning unit
-    dispatched = post(dispatcher, f"/api/appeals/{code}/dispatch", {})
+    dispatched = post_json(dispatcher, f"/api/appeals/{code}/dispatch", {})
     assert dispatched.status_code == 200, dispatched.content
     body = dispatched.json()
     assert body["main_unit"]["code"] == city.district_gov.code
@@ -89,35 +62,37 @@ def test_sent_back_appeal_is_not_suggested_or_dispatched_back_to_the_unit_that_r
 
 
 def test_redispatch_keeps_the_citizens_deadline_extension_and_overdue_mark(city):
-    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    code = intake_over_api(city, auto_dispatch=True).json()["tracking_code"]
     handler, supervisor = city.client("handler1"), city.client("supervisor")
-    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
-    asked = post(
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    asked = post_json(
         handler,
         f"/api/appeals/{code}/extensions",
         {"extra_working_days": 5, "reason": "需协调产权单位更换线缆"},
     )
     assert asked.status_code == 201, asked.content
-    decided = post(supervisor, f"/api/extensions/{asked.json()['id']}/decision", {"approve": True})
+    decided = post_json(
+        supervisor, f"/api/extensions/{asked.json()['id']}/decision", {"approve": True}
+    )
     assert decided.status_code == 200, decided.content
-    extended_due = when(
+    extended_due = instant(
         city.client("dispatcher").get(f"/api/appeals/{code}").json()["reply_due_at"]
     )
 
     with clock.frozen_at(extended_due + timedelta(hours=1)):
         assert run_deadline_scan()["overdue"] == 1
-        moved = post(
+        moved = post_json(
             city.client("dispatcher"),
             f"/api/appeals/{code}/redispatch",
             {"unit_code": "CGW", "reason": "经核实由市城管委负责"},
         )
         assert moved.status_code == 200, moved.content
         body = moved.json()
-        assert when(body["reply_due_at"]) == extended_due, "deadline and extension kept"
+        assert instant(body["reply_due_at"]) == extended_due, "deadline and extension kept"
         assert body["overdue"] is True
-        assert when(body["sign_due_at"]) > clock.now(), "the new unit gets its own sign-for time"
+        assert instant(body["sign_due_at"]) > clock.now(), "the new unit gets its own sign-for time"
         assert run_deadline_scan()["overdue"] == 0, "the same lateness is not escalated twice"
-    assert actions(supervisor, code).count("mark_overdue") == 1
+    assert timeline_actions(supervisor, code).count("mark_overdue") == 1
     overdue_orders = SupervisionOrder.objects.filter(
         appeal__tracking_code=code, requirement__contains="超期"
     )
@@ -126,12 +101,12 @@ def test_redispatch_keeps_the_citizens_deadline_extension_and_overdue_mark(city)
 
 def test_co_handling_units_given_at_intake_are_checked_and_kept_until_dispatch(city):
     before = Appeal.objects.count()
-    refused = intake(city, assist_unit_codes=["NOPE"])
+    refused = intake_over_api(city, assist_unit_codes=["NOPE"])
     assert refused.status_code == 400, refused.content
     assert "NOPE" in refused.json()["message"]
     assert Appeal.objects.count() == before, "nothing written"
 
-    code = intake(city, assist_unit_codes=["WATER"]).json()["tracking_code"]
+    code = intake_over_api(city, assist_unit_codes=["WATER"]).json()["tracking_code"]
     assert Appeal.objects.get(tracking_code=code).status == "received"
     sent = city.client("dispatcher").post(f"/queue/{code}/dispatch/", {}, follow=True)
     assert f"{code} 已派出" in sent.content.decode()
@@ -142,16 +117,16 @@ def test_co_handling_units_given_at_intake_are_checked_and_kept_until_dispatch(c
     )
     assert ("WATER", "assist", "pending") in roles
     assert (city.street_offices[0].code, "main", "pending") in roles
-    signed = post(city.client("waterman"), f"/api/appeals/{code}/sign-for")
+    signed = post_json(city.client("waterman"), f"/api/appeals/{code}/sign-for")
     assert signed.status_code == 200, signed.content
-    assert "assist_sign_for" in actions(city.client("dispatcher"), code)
+    assert "assist_sign_for" in timeline_actions(city.client("dispatcher"), code)
 
 
 def test_queue_says_what_is_missing_and_the_dispatcher_sets_category_and_place(city):
-    unplaced = intake(
+    unplaced = intake_over_api(
         city, standard_address_code="", auto_dispatch=True, content="路灯坏了好几天了"
     ).json()["tracking_code"]
-    uncategorized = intake(city, category_code="", content="有个事情想反映一下").json()[
+    uncategorized = intake_over_api(city, category_code="", content="有个事情想反映一下").json()[
         "tracking_code"
     ]
     dispatcher = city.client("dispatcher")
@@ -173,7 +148,7 @@ def test_queue_says_what_is_missing_and_the_dispatcher_sets_category_and_place(c
     assert "<b>朝外街道办事处</b>" in _row_of(placed.content.decode(), unplaced)
     appeal = Appeal.objects.get(tracking_code=unplaced)
     assert appeal.grid == city.grids[1] and appeal.street == city.streets[1]
-    assert actions(dispatcher, unplaced)[-1] == "locate"
+    assert timeline_actions(dispatcher, unplaced)[-1] == "locate"
 
     category = city.category("城乡建设", "城市建设和市政管理", "城市公共设施")
     # a map point inside the second street's grid, and the category, in one submit
@@ -183,6 +158,6 @@ def test_queue_says_what_is_missing_and_the_dispatcher_sets_category_and_place(c
         follow=True,
     )
     assert "<b>朝外街道办事处</b>" in _row_of(both.content.decode(), uncategorized)
-    assert actions(dispatcher, uncategorized)[-2:] == ["categorize", "locate"]
+    assert timeline_actions(dispatcher, uncategorized)[-2:] == ["categorize", "locate"]
     appeal = Appeal.objects.get(tracking_code=uncategorized)
     assert appeal.category == category and appeal.grid == city.grids[1]

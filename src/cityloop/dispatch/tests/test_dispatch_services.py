@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
-from cityloop.appeals.models import AppealEvent
 from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.dispatch.services import add_assist, dispatch, send_back
 from cityloop.handling.services import reply, sign_for
-
-
-def actions(appeal):
-    return list(AppealEvent.objects.filter(appeal=appeal).values_list("action", flat=True))
+from cityloop.testing import recorded_actions
 
 
 def test_send_back_and_redispatch(city):
@@ -52,7 +48,7 @@ def test_send_back_and_redispatch(city):
     with pytest.raises(PermissionDenied):
         sign_for(appeal.tracking_code, actor=city.actor("handler1"))
     sign_for(appeal.tracking_code, actor=city.actor("cgw"))
-    assert actions(appeal) == ["receive", "dispatch", "send_back", "dispatch", "sign_for"]
+    assert recorded_actions(appeal) == ["receive", "dispatch", "send_back", "dispatch", "sign_for"]
 
 
 def test_co_handling_main_and_assisting_units(city):
@@ -76,7 +72,7 @@ def test_co_handling_main_and_assisting_units(city):
     reply(appeal.tracking_code, actor=city.actor("handler1"), text="已修复")
     appeal.refresh_from_db()
     assert appeal.status == Status.REPLIED
-    assert actions(appeal) == [
+    assert recorded_actions(appeal) == [
         "receive",
         "dispatch",
         "add_assist",

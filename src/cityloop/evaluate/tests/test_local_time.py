@@ -11,49 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cityloop.core import clock
+from cityloop.testing import post_json, rated_appeal
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # 2026-12-01 00:30 in Beijing is 2026-11-30 16:30 UTC; the clock is pinned to a UTC instant,
 # as timezone.now() gives it
 FIRST_OF_DECEMBER = datetime(2026, 12, 1, 0, 30, tzinfo=BEIJING).astimezone(UTC)
 LAST_OF_NOVEMBER = datetime(2026, 11, 30, 23, 30, tzinfo=BEIJING).astimezone(UTC)
-
-
-def post(client, url, payload=None):
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
-
-
-def rated_appeal(city, *, contacted=True, resolved=True, satisfaction="satisfied"):
-    """An appeal received, handled and rated over the API, now."""
-    created = post(
-        city.client("calltaker"),
-        "/api/appeals",
-        {
-            "channel": "phone",
-            "title": "路灯不亮",
-            "content": "光华路1号院门口的路灯坏了",
-            "caller_phone": "13800138000",
-            "standard_address_code": city.addresses[0].code,
-            "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        },
-    )
-    assert created.status_code == 201, created.content
-    code = created.json()["tracking_code"]
-    handler = city.client("handler1")
-    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
-    assert post(handler, f"/api/appeals/{code}/reply", {"text": "已修复"}).status_code == 200
-    rated = post(
-        city.client("calltaker"),
-        f"/api/appeals/{code}/callback",
-        {
-            "contacted": contacted,
-            "resolved": resolved,
-            "satisfaction": satisfaction,
-            "reopen_if_unresolved": False,
-        },
-    )
-    assert rated.status_code == 201, rated.content
-    return code
 
 
 def ranked_units(client, month: str = "") -> list[str]:
@@ -129,7 +93,7 @@ def test_defer_refuses_a_planned_date_that_is_today_locally(city):
     with clock.frozen_at(FIRST_OF_DECEMBER):
         appeal = city.receive()
         office = city.client("handler1")
-        assert post(office, f"/api/appeals/{appeal.tracking_code}/sign-for").status_code == 200
+        assert post_json(office, f"/api/appeals/{appeal.tracking_code}/sign-for").status_code == 200
         url = f"/appeals/{appeal.tracking_code}/defer/"
         refused = office.post(url, {"planned_date": "2026-12-01", "reason": "需纳入道路大修计划"})
         assert refused.status_code == 400
@@ -150,7 +114,7 @@ def test_defer_refuses_a_planned_date_that_is_today_locally(city):
 def test_the_heating_season_follows_the_local_month(city, local_moment, emergency):
     moment = local_moment.replace(tzinfo=BEIJING).astimezone(UTC)
     with clock.frozen_at(moment):
-        created = post(
+        created = post_json(
             city.client("calltaker"),
             "/api/appeals",
             {

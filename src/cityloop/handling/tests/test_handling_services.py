@@ -8,15 +8,12 @@ import pytest
 
 from cityloop.appeals.actors import Actor
 from cityloop.appeals.enums import Status
-from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.appeals.models import Appeal
 from cityloop.core import clock
 from cityloop.core.errors import DomainError
 from cityloop.evaluate.services import record_callback
 from cityloop.handling.services import defer, merge, reply, sign_for
-
-
-def actions(appeal):
-    return list(AppealEvent.objects.filter(appeal=appeal).values_list("action", flat=True))
+from cityloop.testing import recorded_actions
 
 
 def test_merge_duplicates_into_one_case(city):
@@ -68,7 +65,7 @@ def test_reopen_when_the_citizen_says_not_resolved(city):
     assert appeal.status == Status.DISPATCHED
     assert appeal.reopen_count == 1 and appeal.main_unit == city.street_offices[0]
     assert appeal.reply_due_at > later, "re-handling gets a new clock"
-    assert actions(appeal)[-2:] == ["evaluate", "reopen"]
+    assert recorded_actions(appeal)[-2:] == ["evaluate", "reopen"]
     assert appeal.callbacks.get().resolved is False
     walk_to_replied(city, appeal)
     record_callback(

@@ -4,7 +4,6 @@ placement, duplicates, a caller's history and the reply check."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from cityloop.appeals.models import Appeal
 from cityloop.classify.models import ClassifierModel, Correction, UnderstandingSettings
 from cityloop.classify.services import train_and_register
 from cityloop.taxonomy.services import PATH_SEPARATOR
+from cityloop.testing import post_json
 
 HEATING = ("城乡建设", "城市建设和市政管理", "冬季采暖")
 NOISE = ("环境保护", "环境污染", "噪音污染")
@@ -42,10 +42,6 @@ CORPUS = {
 }
 
 
-def post(client, url, payload=None):
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
-
-
 def train_small_model():
     texts, labels = [], []
     for path, sentences in CORPUS.items():
@@ -59,9 +55,9 @@ def train_small_model():
 
 def test_without_a_model_the_appeal_waits_for_a_person(city):
     client = city.client("calltaker")
-    created = post(client, "/api/appeals", {"content": "暖气不热室温只有十四度"}).json()
+    created = post_json(client, "/api/appeals", {"content": "暖气不热室温只有十四度"}).json()
     assert created["status"] == "received" and created["main_unit"] is None
-    preview = post(client, "/api/understand", {"text": "暖气不热"}).json()
+    preview = post_json(client, "/api/understand", {"text": "暖气不热"}).json()
     assert preview["model"] is None and preview["categories"] == []
 
 
@@ -69,7 +65,7 @@ def test_confident_suggestion_classifies_and_dispatches_by_itself(city):
     outcome = train_small_model()
     assert outcome.activated and outcome.record.is_active
     client = city.client("calltaker")
-    created = post(
+    created = post_json(
         client,
         "/api/appeals",
         {
@@ -95,7 +91,7 @@ def test_low_confidence_waits_then_a_correction_is_learned(city):
     settings.auto_dispatch_confidence = Decimal("0.99")
     settings.save()
     client = city.client("calltaker")
-    created = post(
+    created = post_json(
         client,
         "/api/appeals",
         {
@@ -112,7 +108,7 @@ def test_low_confidence_waits_then_a_correction_is_learned(city):
     # the dispatcher reads it and chooses a category the model did not put first
     chosen = next(p for p in CORPUS if PATH_SEPARATOR.join(p) != top[0]["path"])
     chosen_code = city.category(*chosen).code
-    dispatched = post(
+    dispatched = post_json(
         city.client("dispatcher"),
         f"/api/appeals/{code}/dispatch",
         {"category_code": chosen_code, "reason": "来电人补充说明"},
@@ -133,7 +129,7 @@ def test_a_model_from_an_older_format_is_ignored_until_retrained(city):
     from cityloop.classify import services
 
     services._loaded.clear()
-    created = post(
+    created = post_json(
         city.client("calltaker"),
         "/api/appeals",
         {
@@ -147,7 +143,7 @@ def test_a_model_from_an_older_format_is_ignored_until_retrained(city):
 
 
 def test_emergency_is_flagged_at_intake_with_reasons(city):
-    created = post(
+    created = post_json(
         city.client("calltaker"),
         "/api/appeals",
         {
@@ -164,7 +160,7 @@ def test_emergency_is_flagged_at_intake_with_reasons(city):
 
 def test_address_in_the_text_places_the_appeal(city):
     address = city.addresses[1]
-    created = post(
+    created = post_json(
         city.client("calltaker"),
         "/api/appeals",
         {
@@ -177,7 +173,9 @@ def test_address_in_the_text_places_the_appeal(city):
     assert created["main_unit"]["code"] == city.street_offices[1].code
     assert "道路" in appeal.events.get(action="locate").reason
 
-    nowhere = post(city.client("calltaker"), "/api/appeals", {"content": "公司拖欠工资"}).json()
+    nowhere = post_json(
+        city.client("calltaker"), "/api/appeals", {"content": "公司拖欠工资"}
+    ).json()
     event = Appeal.objects.get(tracking_code=nowhere["tracking_code"]).events.get(action="locate")
     assert "未能匹配" in event.reason
 
@@ -190,14 +188,14 @@ def test_duplicates_and_caller_history(city):
         "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
         "standard_address_code": city.addresses[0].code,
     }
-    first = post(client, "/api/appeals", payload).json()["tracking_code"]
-    second = post(client, "/api/appeals", {**payload, "caller_phone": "13900002222"}).json()[
+    first = post_json(client, "/api/appeals", payload).json()["tracking_code"]
+    second = post_json(client, "/api/appeals", {**payload, "caller_phone": "13900002222"}).json()[
         "tracking_code"
     ]
     candidates = client.get(f"/api/appeals/{second}/duplicates").json()
     assert candidates[0]["tracking_code"] == first
     assert "同一标准地址" in candidates[0]["reasons"]
-    history = post(client, "/api/callers/appeals", {"phone": "+8613800001111"}).json()
+    history = post_json(client, "/api/callers/appeals", {"phone": "+8613800001111"}).json()
     assert [h["tracking_code"] for h in history] == [first]
 
 
@@ -214,7 +212,7 @@ def test_duplicates_and_caller_history(city):
 )
 def test_weak_replies_are_flagged_to_supervisors(city, text, flagged):
     client = city.client("calltaker")
-    code = post(
+    code = post_json(
         client,
         "/api/appeals",
         {
@@ -224,9 +222,9 @@ def test_weak_replies_are_flagged_to_supervisors(city, text, flagged):
         },
     ).json()["tracking_code"]
     handler = city.client("handler1")
-    post(handler, f"/api/appeals/{code}/sign-for")
-    check = post(handler, f"/api/appeals/{code}/reply-check", {"text": text}).json()
+    post_json(handler, f"/api/appeals/{code}/sign-for")
+    check = post_json(handler, f"/api/appeals/{code}/reply-check", {"text": text}).json()
     assert check["ok"] is (not flagged)
-    post(handler, f"/api/appeals/{code}/reply", {"text": text})
+    post_json(handler, f"/api/appeals/{code}/reply", {"text": text})
     listed = city.client("supervisor").get("/api/replies/flagged").json()
     assert (code in [row["tracking_code"] for row in listed]) is flagged

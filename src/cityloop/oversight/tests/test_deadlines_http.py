@@ -3,7 +3,6 @@ deadline scan is run as the worker runs it."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -11,37 +10,11 @@ from django.utils import timezone
 from cityloop.appeals.models import Appeal, SupervisionOrder
 from cityloop.core import clock
 from cityloop.oversight.jobs import run_deadline_scan
-
-
-def post(client, url, payload=None):
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
-
-
-def actions(client, code):
-    return [e["action"] for e in client.get(f"/api/appeals/{code}/timeline").json()]
-
-
-def when(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def intake(city, **fields):
-    """An appeal taken over the API (the call-taker's client), not dispatched by default."""
-    payload = {
-        "channel": "phone",
-        "title": "路灯不亮",
-        "content": "小区门口路灯坏了",
-        "caller_phone": "13800138000",
-        "standard_address_code": city.addresses[0].code,
-        "category_code": city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-        "auto_dispatch": False,
-        **fields,
-    }
-    return post(city.client("calltaker"), "/api/appeals", payload)
+from cityloop.testing import intake_over_api, post_json, timeline_actions
 
 
 def test_deadline_scan_warns_and_escalates_the_sign_for_deadline_once(city):
-    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    code = intake_over_api(city, auto_dispatch=True).json()["tracking_code"]
     appeal = Appeal.objects.get(tracking_code=code)
     assert appeal.sign_warn_at is not None and appeal.sign_warn_at < appeal.sign_due_at
     supervisor = city.client("supervisor")
@@ -52,18 +25,22 @@ def test_deadline_scan_warns_and_escalates_the_sign_for_deadline_once(city):
         assert run_deadline_scan()["sign_overdue"] == 1
         assert run_deadline_scan()["sign_overdue"] == 0
         board = supervisor.get("/board/").content.decode()
-    assert actions(supervisor, code)[-3:] == ["sign_warn", "mark_sign_overdue", "supervise"]
+    assert timeline_actions(supervisor, code)[-3:] == [
+        "sign_warn",
+        "mark_sign_overdue",
+        "supervise",
+    ]
     order = SupervisionOrder.objects.get(appeal__tracking_code=code)
     assert order.is_automatic and order.unit == city.street_offices[0]
     assert "签收时限" in order.requirement and code in board
     # once signed for, the sign-for clock no longer matters
-    assert post(city.client("handler1"), f"/api/appeals/{code}/sign-for").status_code == 200
+    assert post_json(city.client("handler1"), f"/api/appeals/{code}/sign-for").status_code == 200
 
 
 def test_deadline_scan_follows_up_a_deferred_appeal_on_its_planned_date(city):
-    code = intake(city, auto_dispatch=True).json()["tracking_code"]
+    code = intake_over_api(city, auto_dispatch=True).json()["tracking_code"]
     handler = city.client("handler1")
-    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
     planned = timezone.localdate(clock.now()) + timedelta(days=10)
     deferred = handler.post(
         f"/appeals/{code}/defer/",
@@ -78,7 +55,7 @@ def test_deadline_scan_follows_up_a_deferred_appeal_on_its_planned_date(city):
         assert run_deadline_scan()["defer_due"] == 1
         assert run_deadline_scan()["defer_due"] == 0
     supervisor = city.client("supervisor")
-    assert actions(supervisor, code)[-2:] == ["defer_due", "supervise"]
+    assert timeline_actions(supervisor, code)[-2:] == ["defer_due", "supervise"]
     detail = supervisor.get(f"/api/appeals/{code}").json()
     assert detail["status"] == "deferred"
     order = SupervisionOrder.objects.get(appeal__tracking_code=code, is_automatic=True)
@@ -97,19 +74,19 @@ def test_overdue_is_one_rule_on_every_page_and_api(city):
     """Past the reply deadline: one appeal in handling (overdue), one deferred (followed up at
     its planned date instead, not overdue), one replied late (finished, not overdue now)."""
     handler = city.client("handler1")
-    codes = [intake(city, auto_dispatch=True).json()["tracking_code"] for _ in range(3)]
+    codes = [intake_over_api(city, auto_dispatch=True).json()["tracking_code"] for _ in range(3)]
     handling, deferred, replied = codes
     for code in codes:
-        post(handler, f"/api/appeals/{code}/sign-for")
+        post_json(handler, f"/api/appeals/{code}/sign-for")
     planned = timezone.localdate(clock.now()) + timedelta(days=60)
-    post(
+    post_json(
         handler,
         f"/api/appeals/{deferred}/defer",
         {"planned_date": planned.isoformat(), "reason": "待施工"},
     )
     due = Appeal.objects.get(tracking_code=handling).reply_due_at
     with clock.frozen_at(due + timedelta(hours=2)):
-        post(handler, f"/api/appeals/{replied}/reply", {"text": "已更换灯泡，路灯恢复照明。"})
+        post_json(handler, f"/api/appeals/{replied}/reply", {"text": "已更换灯泡，路灯恢复照明。"})
         api = {c: handler.get(f"/api/appeals/{c}").json()["overdue"] for c in codes}
         assert api == {handling: True, deferred: False, replied: False}
         supervisor = city.client("supervisor")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from cityloop.appeals.enums import DecisionStatus
-from cityloop.appeals.models import Appeal, AppealEvent, SupervisionOrder
+from cityloop.appeals.models import Appeal, SupervisionOrder
 from cityloop.core import clock
 from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.handling.services import sign_for
@@ -17,10 +17,7 @@ from cityloop.oversight.services import (
     respond_supervision,
     scan_deadlines,
 )
-
-
-def actions(appeal):
-    return list(AppealEvent.objects.filter(appeal=appeal).values_list("action", flat=True))
+from cityloop.testing import recorded_actions
 
 
 def test_extension_request_approved_moves_the_deadline_by_working_days(city):
@@ -92,7 +89,7 @@ def test_deadline_scan_warns_marks_overdue_escalates_once(city):
         assert scan_deadlines() == scanned()
     order = SupervisionOrder.objects.get(appeal=appeal)
     assert order.is_automatic and order.unit == city.street_offices[0]
-    assert actions(appeal)[-3:] == ["warn", "mark_overdue", "supervise"]
+    assert recorded_actions(appeal)[-3:] == ["warn", "mark_overdue", "supervise"]
     respond_supervision(order.pk, actor=city.actor("handler1"), response="今日内修复")
     order.refresh_from_db()
     assert order.status == "answered"

@@ -9,21 +9,8 @@ from django.contrib.messages import get_messages
 from cityloop.appeals.models import Appeal
 from cityloop.core import clock
 from cityloop.handling.services import reply, sign_for
-from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.oversight.services import request_extension
 from cityloop.testing import PASSWORD
-
-
-def waiting_for_dispatch(city):
-    draft = AppealDraft(
-        channel="phone",
-        title="",
-        content="小区门口路灯不亮",
-        caller_phone="13800138000",
-        standard_address_code=city.addresses[0].code,
-        category_code=city.category("城乡建设", "城市建设和市政管理", "城市公共设施").code,
-    )
-    return receive_appeal(draft, actor=city.actor("calltaker"), auto_dispatch=False)
 
 
 def two_streets(city):
@@ -129,7 +116,7 @@ def test_the_language_switch_redirects_only_inside_the_site(client, target):
 
 @pytest.mark.parametrize("target", EVIL_NEXT)
 def test_page_posts_with_next_redirect_only_inside_the_site(city, target):
-    code = waiting_for_dispatch(city).tracking_code
+    code = city.receive(title="", content="小区门口路灯不亮", auto_dispatch=False).tracking_code
     queue = city.client("dispatcher").post(
         f"/queue/{code}/dispatch/", {"unit_code": "ST-110105001", "next": target}
     )
@@ -149,7 +136,7 @@ def test_page_posts_with_next_redirect_only_inside_the_site(city, target):
 
 
 def test_page_posts_still_follow_a_next_inside_the_site(city):
-    code = waiting_for_dispatch(city).tracking_code
+    code = city.receive(title="", content="小区门口路灯不亮", auto_dispatch=False).tracking_code
     response = city.client("dispatcher").post(
         f"/queue/{code}/dispatch/", {"unit_code": "ST-110105001", "next": "/queue/?page=2"}
     )

@@ -3,27 +3,20 @@ page (the message, the figures) and in the appeal's recorded events."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from cityloop.appeals.models import Appeal, AppealEvent, ExtensionRequest, SupervisionOrder
 from cityloop.core import clock
 from cityloop.handling.services import reply, sign_for
 from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.oversight.services import request_extension, supervise
+from cityloop.testing import png_bytes, recorded_actions
 
 LIGHT = ("城乡建设", "城市建设和市政管理", "城市公共设施")
-
-
-def events(code: str) -> list[str]:
-    return list(
-        AppealEvent.objects.filter(appeal__tracking_code=code).values_list("action", flat=True)
-    )
 
 
 def last_event(code: str) -> AppealEvent:
@@ -63,7 +56,7 @@ def test_console_receives_and_dispatches_a_call(city):
     )
     appeal = Appeal.objects.get(caller_phone="13900139000")
     assert f"已受理 {appeal.tracking_code}：已派单，建外街道办事处" in shown(page)
-    assert events(appeal.tracking_code)[:2] == ["receive", "dispatch"]
+    assert recorded_actions(appeal.tracking_code)[:2] == ["receive", "dispatch"]
     assert last_event(appeal.tracking_code).action == "dispatch"
 
 
@@ -94,8 +87,8 @@ def test_console_merges_a_repeat_call_into_the_open_case(city):
     duplicate = Appeal.objects.get(caller_phone="13900139001")
     assert "已合并" in shown(page)
     assert duplicate.status == "merged" and duplicate.merged_into.tracking_code == first
-    assert events(duplicate.tracking_code)[-1] == "merge"
-    assert events(first)[-1] == "merged_in"
+    assert recorded_actions(duplicate.tracking_code)[-1] == "merge"
+    assert recorded_actions(first)[-1] == "merged_in"
 
 
 def test_console_fragments_show_caller_history_and_understanding(city):
@@ -114,16 +107,8 @@ def test_console_fragments_show_caller_history_and_understanding(city):
 
 
 def test_queue_dispatches_to_a_named_unit_with_a_co_handling_unit(city):
-    appeal = receive_appeal(
-        AppealDraft(
-            channel="phone",
-            title="水管漏水",
-            content="楼下水管漏水",
-            standard_address_code=city.addresses[0].code,
-            category_code=city.category(*LIGHT).code,
-        ),
-        actor=city.actor("calltaker"),
-        auto_dispatch=False,
+    appeal = city.receive(
+        title="水管漏水", content="楼下水管漏水", caller_phone="", auto_dispatch=False
     )
     code = appeal.tracking_code
     dispatcher = city.client("dispatcher")
@@ -137,7 +122,7 @@ def test_queue_dispatches_to_a_named_unit_with_a_co_handling_unit(city):
     assert code not in shown(page).split('data-testid="queue"')[1], "it has left the queue"
     appeal.refresh_from_db()
     assert appeal.main_unit == city.cityops and appeal.dispatch_reason == "市管道路照明"
-    assert events(code)[-2:] == ["dispatch", "add_assist"]
+    assert recorded_actions(code)[-2:] == ["dispatch", "add_assist"]
 
 
 def test_queue_refuses_an_unknown_unit_and_changes_nothing(city):
@@ -175,7 +160,7 @@ def test_appeal_page_sign_for(city):
     code = city.receive().tracking_code
     page = act(city.client("handler1"), code, "sign_for")
     assert "已完成：签收" in shown(page) and 'data-testid="status">已签收' in shown(page)
-    assert events(code)[-1] == "sign_for"
+    assert recorded_actions(code)[-1] == "sign_for"
 
 
 def test_appeal_page_record_contact(city):
@@ -191,10 +176,10 @@ def test_appeal_page_reply_and_a_refused_empty_reply(city):
     handler = city.client("handler1")
     empty = act(handler, code, "reply", {"text": "  "})
     assert empty.status_code == 400 and "请填写办理结果" in shown(empty)
-    assert events(code)[-1] == "sign_for", "nothing recorded"
+    assert recorded_actions(code)[-1] == "sign_for", "nothing recorded"
     page = act(handler, code, "reply", {"text": "已更换光华路1号院门口路灯灯泡，恢复照明。"})
     assert "已完成：办结答复" in shown(page) and 'data-testid="status">已办结' in shown(page)
-    assert events(code)[-1] == "reply"
+    assert recorded_actions(code)[-1] == "reply"
 
 
 def test_appeal_page_request_extension(city):
@@ -207,7 +192,7 @@ def test_appeal_page_request_extension(city):
     )
     assert "已完成：申请延期" in shown(page)
     assert 'data-testid="pending-extension"' in shown(page)
-    assert events(code)[-1] == "request_extension"
+    assert recorded_actions(code)[-1] == "request_extension"
 
 
 def test_appeal_page_defer_then_resume(city):
@@ -219,26 +204,24 @@ def test_appeal_page_defer_then_resume(city):
     assert 'data-testid="resume"' in shown(page)
     page = act(handler, code, "resume", {"reason": "施工条件已具备"})
     assert "已完成：恢复办理" in shown(page) and 'data-testid="status">办理中' in shown(page)
-    assert events(code)[-2:] == ["defer", "resume"]
+    assert recorded_actions(code)[-2:] == ["defer", "resume"]
 
 
 def test_appeal_page_send_back(city):
     code = city.receive().tracking_code
     page = act(city.client("handler1"), code, "send_back", {"reason": "不属本街道职责"})
     assert page.status_code in (200, 403)
-    assert events(code)[-1] == "send_back"
+    assert recorded_actions(code)[-1] == "send_back"
     assert Appeal.objects.get(tracking_code=code).status == "sent_back"
 
 
 def test_appeal_page_attach_evidence(city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     code = signed(city)
-    image = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(image, format="PNG")
-    upload = SimpleUploadedFile("现场.png", image.getvalue(), content_type="image/png")
+    upload = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
     page = act(city.client("handler1"), code, "attach", {"attachments": upload})
     assert "已完成：上传附件" in shown(page) and "现场.png" in shown(page)
-    assert events(code)[-1] == "attach"
+    assert recorded_actions(code)[-1] == "attach"
 
 
 def test_appeal_page_assisting_unit_signs_for_and_replies_its_part(city):
@@ -247,7 +230,7 @@ def test_appeal_page_assisting_unit_signs_for_and_replies_its_part(city):
     act(water, code, "sign_for")
     page = act(water, code, "reply", {"text": "已关闭阀门配合维修"})
     assert "已完成：办结答复" in shown(page)
-    assert events(code)[-2:] == ["assist_sign_for", "assist_reply"]
+    assert recorded_actions(code)[-2:] == ["assist_sign_for", "assist_reply"]
     assert Appeal.objects.get(tracking_code=code).status == "dispatched"
 
 
@@ -272,7 +255,7 @@ def test_appeal_page_supervise_and_the_units_response(city):
         handler, code, "respond_supervision", {"order_id": order.pk, "response": "已安排今晚维修"}
     )
     assert "已完成：督办反馈" in shown(page) and "已反馈" in shown(page)
-    assert events(code)[-2:] == ["supervise", "respond_supervision"]
+    assert recorded_actions(code)[-2:] == ["supervise", "respond_supervision"]
 
 
 def test_appeal_page_refuses_an_answer_to_another_appeals_order(city):
@@ -297,7 +280,7 @@ def test_appeal_page_exclusion_request_and_decision(city, decision, status):
     assert "已完成：申请考核剔除" in shown(page) and 'data-testid="exclusion"' in shown(page)
     page = act(city.client("supervisor"), code, "decide_exclusion", {"decision": decision})
     assert "已完成：审批考核剔除" in shown(page) and status in shown(page)
-    assert events(code)[-2:] == ["request_exclusion", "decide_exclusion"]
+    assert recorded_actions(code)[-2:] == ["request_exclusion", "decide_exclusion"]
 
 
 # ── the supervisor board ────────────────────────────────────────────────────────────────────
@@ -317,7 +300,7 @@ def test_board_decides_an_extension_request(city, decision):
     )
     verdict = "已同意" if decision == "approve" else "已驳回"
     assert f"{code} 的延期申请：{verdict}" in shown(page)
-    assert events(code)[-1] == "decide_extension"
+    assert recorded_actions(code)[-1] == "decide_extension"
     moved = Appeal.objects.get(tracking_code=code).reply_due_at
     assert (moved > due) if decision == "approve" else (moved == due)
     assert ExtensionRequest.objects.get(pk=request.pk).status == (
@@ -349,5 +332,5 @@ def test_queue_send_for_an_appeal_a_unit_holds_is_a_redispatch_with_a_reason(cit
         f"/queue/{code}/dispatch/", {"unit_code": "CGW", "reason": "市管道路"}, follow=True
     )
     assert f"{code} 已派出" in shown(done)
-    assert events(code)[-1] == "redispatch"
+    assert recorded_actions(code)[-1] == "redispatch"
     assert Appeal.objects.get(tracking_code=code).main_unit == city.cityops

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cityloop.core import clock
+from cityloop.testing import post_json
 from cityloop.web.tests.pii_corpus import CORPUS, KEPT, KEPT_SENTENCE
 
 CALLER_NAME = "林晓峰"
@@ -22,10 +23,6 @@ CALLER_PHONE = "13700001111"
 CALLER_ID = "110105198801011234"
 ADDRESS = "光华路1号院3号楼2单元301室"
 FIELD_SECRETS = [CALLER_NAME, CALLER_PHONE, CALLER_ID, "3号楼2单元301室"]
-
-
-def post(client: Client, url: str, payload: dict[str, Any] | None = None) -> Any:
-    return client.post(url, data=json.dumps(payload or {}), content_type="application/json")
 
 
 def text_of(response: Any) -> str:
@@ -45,7 +42,7 @@ def carry_through_the_loop(city: Any, sentence: str) -> str:
     """One appeal whose title, content, contact note, reply and callback comment all carry
     the sentence, walked to an evaluation over the API."""
     calltaker, handler = city.client("calltaker"), city.client("handler1")
-    created = post(
+    created = post_json(
         calltaker,
         "/api/appeals",
         {
@@ -61,11 +58,11 @@ def carry_through_the_loop(city: Any, sentence: str) -> str:
     )
     assert created.status_code == 201, created.content
     code = created.json()["tracking_code"]
-    assert post(handler, f"/api/appeals/{code}/sign-for").status_code == 200
-    assert post(handler, f"/api/appeals/{code}/contact", {"note": sentence}).status_code == 200
-    reply = post(handler, f"/api/appeals/{code}/reply", {"text": f"已处理完毕。{sentence}"})
+    assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
+    assert post_json(handler, f"/api/appeals/{code}/contact", {"note": sentence}).status_code == 200
+    reply = post_json(handler, f"/api/appeals/{code}/reply", {"text": f"已处理完毕。{sentence}"})
     assert reply.status_code == 200, reply.content
-    callback = post(
+    callback = post_json(
         city.client("supervisor"),
         f"/api/appeals/{code}/callback",
         {"contacted": True, "resolved": True, "satisfaction": "satisfied", "comment": sentence},
@@ -149,7 +146,7 @@ def test_phone_lookups_keep_the_number_out_of_the_url(city):
     assert calltaker.get("/console/caller/", {"caller_phone": CALLER_PHONE}).status_code == 405
 
     # the API: in the body, or in a header for the list
-    found = post(calltaker, "/api/callers/appeals", {"phone": CALLER_PHONE}).json()
+    found = post_json(calltaker, "/api/callers/appeals", {"phone": CALLER_PHONE}).json()
     assert [h["tracking_code"] for h in found] == [code]
     assert calltaker.get(f"/api/callers/{CALLER_PHONE}/appeals").status_code == 404
     listed = calltaker.get("/api/appeals", headers={"X-Caller-Phone": CALLER_PHONE}).json()
@@ -159,7 +156,7 @@ def test_phone_lookups_keep_the_number_out_of_the_url(city):
 
     # looking a person up by phone is not an analyst's work
     analyst = city.client("analyst")
-    refused = post(analyst, "/api/callers/appeals", {"phone": CALLER_PHONE})
+    refused = post_json(analyst, "/api/callers/appeals", {"phone": CALLER_PHONE})
     assert refused.status_code == 403 and "来电号码" in refused.json()["message"]
     refused = analyst.get("/api/appeals", headers={"X-Caller-Phone": CALLER_PHONE})
     assert refused.status_code == 403
@@ -169,8 +166,8 @@ def test_citizen_evaluation_comment_is_masked_on_the_drill_down(city):
     """The citizen's own comment (public evaluation form) is shown to analysts masked."""
     appeal = city.receive(caller_name="钱多多", caller_phone="13600001234")
     handler = city.client("handler1")
-    post(handler, f"/api/appeals/{appeal.tracking_code}/sign-for")
-    post(handler, f"/api/appeals/{appeal.tracking_code}/reply", {"text": "已修复"})
+    post_json(handler, f"/api/appeals/{appeal.tracking_code}/sign-for")
+    post_json(handler, f"/api/appeals/{appeal.tracking_code}/reply", {"text": "已修复"})
     rated = Client().post(
         f"/track/{appeal.tracking_code}/",
         {

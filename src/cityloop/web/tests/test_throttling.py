@@ -18,7 +18,6 @@ from django.test import Client
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal
 from cityloop.evaluate.models import Callback
-from cityloop.handling.services import reply, sign_for
 from cityloop.org.models import ApiToken
 from cityloop.testing import PASSWORD, later_by
 
@@ -32,13 +31,6 @@ def limit(name: str) -> int:
 
 def from_address(address: str) -> Client:
     return Client(REMOTE_ADDR=address)
-
-
-def replied(city):
-    appeal = city.receive()
-    sign_for(appeal.tracking_code, actor=city.actor("handler1"))
-    reply(appeal.tracking_code, actor=city.actor("handler1"), text="已更换灯泡")
-    return appeal
 
 
 def evaluate(client: Client, code: str, digits: str):
@@ -131,7 +123,7 @@ def test_many_user_names_from_one_address_are_refused(city, caplog):
 
 
 def test_evaluation_guesses_are_capped_per_appeal_even_from_many_addresses(city, caplog):
-    appeal = replied(city)
+    appeal = city.replied(text="已更换灯泡")
     allowed = limit("evaluation_per_appeal")
     for n in range(allowed):
         wrong = evaluate(from_address(f"10.1.0.{n + 1}"), appeal.tracking_code, f"{n:04d}")
@@ -153,7 +145,7 @@ def test_evaluation_guesses_are_capped_per_appeal_even_from_many_addresses(city,
 
 def test_evaluation_guesses_are_capped_per_address_over_many_appeals(city):
     # enough appeals that none of them reaches its own limit first
-    appeals = [replied(city) for _ in range(5)]
+    appeals = [city.replied(text="已更换灯泡") for _ in range(5)]
     guesser = from_address("10.2.0.1")
     allowed = limit("evaluation_per_ip")
     statuses = [
@@ -164,7 +156,7 @@ def test_evaluation_guesses_are_capped_per_address_over_many_appeals(city):
 
 
 def test_the_evaluation_page_refuses_the_right_digits_once_locked(city):
-    appeal = replied(city)
+    appeal = city.replied(text="已更换灯泡")
     page = f"/track/{appeal.tracking_code}/"
     form = {"contacted": "yes", "resolved": "yes", "satisfaction": "satisfied"}
     for n in range(limit("evaluation_per_appeal")):
@@ -179,7 +171,7 @@ def test_the_evaluation_page_refuses_the_right_digits_once_locked(city):
 
 
 def test_the_evaluation_lock_lifts_after_the_window(city, monkeypatch):
-    appeal = replied(city)
+    appeal = city.replied(text="已更换灯泡")
     for n in range(limit("evaluation_per_appeal")):
         evaluate(Client(), appeal.tracking_code, f"{n:04d}")
     assert evaluate(Client(), appeal.tracking_code, RIGHT_DIGITS).status_code == 429
@@ -193,7 +185,7 @@ def test_the_evaluation_lock_lifts_after_the_window(city, monkeypatch):
 def test_parallel_guesses_cannot_slip_past_the_count(city_tx):
     """Guesses sent at once from many workers: the counter's increment is atomic, so exactly
     the allowed number reach the digit check (Django's plain database cache loses counts)."""
-    appeal = replied(city_tx)
+    appeal = city_tx.replied(text="已更换灯泡")
 
     def guess(n: int) -> int:
         try:
