@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cityloop.testing import cli_env
+from cityloop.testing import cli_env, free_port
 
 
 def run_cli(tmp_path: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
@@ -28,6 +28,32 @@ def run_cli(tmp_path: Path, *args: str, timeout: int = 300) -> subprocess.Comple
     )
 
 
+def start_server(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
+    """`cityloop serve` in a subprocess, once it prints its address (the caller stops it)."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cityloop", "serve", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = None
+    deadline = time.time() + 240
+    assert server.stdout is not None
+    while time.time() < deadline and url is None:
+        line = server.stdout.readline()
+        if not line and server.poll() is not None:
+            server.wait(20)
+            pytest.fail("server exited")
+        found = re.search(r"running at (http://127\.0\.0\.1:\d+/)", line)
+        url = found.group(1) if found else None
+    if url is None:
+        server.terminate()
+        server.wait(20)
+    assert url, "the address is printed"
+    return server, url
+
+
 def test_demo_command_builds_a_city(tmp_path):
     done = run_cli(
         tmp_path, "demo", "--appeals", "120", "--streets-per-district", "1", "--days", "20"
@@ -39,35 +65,10 @@ def test_demo_command_builds_a_city(tmp_path):
 
 
 def test_serve_prints_its_address_and_answers(tmp_path):
-    env = cli_env(tmp_path)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cityloop",
-            "serve",
-            "--port",
-            "18931",
-            "--no-worker",
-            "--demo-appeals",
-            "150",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    server, url = start_server(
+        cli_env(tmp_path), "--port", str(free_port()), "--no-worker", "--demo-appeals", "150"
     )
     try:
-        url = None
-        deadline = time.time() + 240
-        assert server.stdout is not None
-        while time.time() < deadline and url is None:
-            line = server.stdout.readline()
-            if not line and server.poll() is not None:
-                pytest.fail("server exited")
-            found = re.search(r"running at (http://127\.0\.0\.1:\d+/)", line)
-            url = found.group(1) if found else None
-        assert url, "the address is printed"
         for _ in range(60):
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
@@ -122,26 +123,9 @@ def test_served_limits_hold_across_gunicorn_workers(tmp_path):
     from cityloop.settings import CITYLOOP_THROTTLES
 
     allowed = min(int(rate.split("/")[0]) for rate in CITYLOOP_THROTTLES["report_per_ip"])
-    env = cli_env(tmp_path)
-    args = ["serve", "--port", "18951", "--workers", "2", "--no-worker", "--no-demo"]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cityloop", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    args = ["--port", str(free_port()), "--workers", "2", "--no-worker", "--no-demo"]
+    server, url = start_server(cli_env(tmp_path), *args)
     try:
-        url = None
-        deadline = time.time() + 240
-        assert server.stdout is not None
-        while time.time() < deadline and url is None:
-            line = server.stdout.readline()
-            if not line and server.poll() is not None:
-                pytest.fail("server exited")
-            found = re.search(r"running at (http://127\.0\.0\.1:\d+/)", line)
-            url = found.group(1) if found else None
-        assert url, "the address is printed"
         for _ in range(60):
             try:
                 urllib.request.urlopen(url + "track/", timeout=5).close()
