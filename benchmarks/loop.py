@@ -79,8 +79,8 @@ def ranking_time() -> None:
     from django.db.models import Max
 
     from cityloop.assessment.rates import monthly_ranking
-    from cityloop.core import clock
     from cityloop.evaluate.models import Callback
+    from cityloop.kernel import clock
 
     latest = Callback.objects.aggregate(Max("at"))["at__max"]
     month = clock.first_of_month(clock.local_date(latest))
@@ -122,7 +122,7 @@ def _sample_drafts(count: int) -> list[dict[str, object]]:
 
 
 def service_rate(count: int) -> None:
-    from cityloop.appeals.actors import Actor
+    from cityloop.access.actors import Actor
     from cityloop.intake.services import AppealDraft, receive_appeal
     from cityloop.org.models import Role, StaffProfile
 

@@ -40,8 +40,8 @@ def main() -> None:
 
     from cityloop.appeals.models import Appeal
     from cityloop.cli import _prepare_database, _progress
-    from cityloop.core import clock
     from cityloop.demo.generator import generate_demo_city, train_demo_model
+    from cityloop.kernel import clock
     from cityloop.org.models import StaffProfile
 
     setup_test_environment()

@@ -107,7 +107,7 @@ def callers_report() -> None:
 def urgency_report() -> None:
     from cityloop.appeals.models import Appeal
     from cityloop.classify.urgency import detect_urgency
-    from cityloop.core import clock
+    from cityloop.kernel import clock
 
     tp = fp = fn = tn = 0
     for content, received, truth in Appeal.objects.values_list(

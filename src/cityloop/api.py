@@ -5,7 +5,6 @@ from __future__ import annotations
 from cityloop.appeals.api import router as appeals_router
 from cityloop.appeals.public_api import router as public_router
 from cityloop.assessment.api import router as assessment_router
-from cityloop.core import api_errors
 from cityloop.dispatch.api import router as dispatch_router
 from cityloop.evaluate.api import router as evaluate_router
 from cityloop.evaluate.public_api import router as public_rating_router
@@ -13,6 +12,7 @@ from cityloop.handling.api import router as handling_router
 from cityloop.intake import api as intake_api  # noqa: F401  (adds POST /appeals to appeals_router)
 from cityloop.intake.public_api import router as public_intake_router
 from cityloop.intake.understanding_api import router as understanding_router
+from cityloop.kernel import api_errors
 from cityloop.oversight.api import router as oversight_router
 
 api = api_errors.CityloopAPI(

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "django_ratelimit",
-    "cityloop.core",
+    "cityloop.kernel",
     "cityloop.geo",
     "cityloop.org",
     "cityloop.taxonomy",
@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cityloop.core.middleware.ChosenLanguageMiddleware",
+    "cityloop.kernel.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,7 +213,7 @@ CACHES = {
     "default": {
         # Django's database cache with an atomic incr(): a counter cannot lose an attempt
         # when two workers count at once. The table is created by migration core 0001.
-        "BACKEND": "cityloop.core.counting_cache.CountingDatabaseCache",
+        "BACKEND": "cityloop.kernel.counting_cache.CountingDatabaseCache",
         "LOCATION": "cityloop_cache",
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
@@ -222,7 +222,7 @@ CACHES = {
 CITYLOOP_THROTTLE_ON = os.environ.get("CITYLOOP_THROTTLE", "on") != "off"
 RATELIMIT_ENABLE = CITYLOOP_THROTTLE_ON
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = "cityloop.core.throttle.client_ip"
+RATELIMIT_IP_META_KEY = "cityloop.kernel.throttle.client_ip"
 # A cache failure refuses rather than lets guessing through.
 RATELIMIT_FAIL_OPEN = False
 # django-ratelimit warns about any backend it has not tested; ours is atomic (see above).
@@ -234,6 +234,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cityloop.web.login.axes_locked_out"
-AXES_CLIENT_IP_CALLABLE = "cityloop.core.throttle.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cityloop.kernel.throttle.client_ip"
 # The lock's log line names the user name and the address (the password is always masked).
 AXES_SENSITIVE_PARAMETERS: list[str] = []

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.bootstrap import CENTER_CODE, seed_reference
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
@@ -215,7 +215,7 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> None:
     """A rolled-back test must not leave its calendar rows in the process cache."""
-    from cityloop.core.cache import clear_config_caches
+    from cityloop.kernel.cache import clear_config_caches
     from cityloop.sla.calendar import forget_cached_calendar
 
     forget_cached_calendar()
@@ -326,7 +326,7 @@ def config_caches_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     process sees an administrator's edit once the cached copy has expired."""
     import time
 
-    from cityloop.core.cache import TTL_SECONDS
+    from cityloop.kernel.cache import TTL_SECONDS
 
     real = time.monotonic
     monkeypatch.setattr(time, "monotonic", lambda: real() + TTL_SECONDS)

@@ -8,15 +8,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router
 
+from cityloop.access.actors import Actor, refuse_phone_lookup
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import scope, selectors
-from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import (
     AppealOut,
     EventOut,
 )
-from cityloop.core.api_schema import ERRORS, Page
-from cityloop.core.errors import DomainError
-from cityloop.org.api_auth import STAFF_AUTH
+from cityloop.kernel.api_schema import ERRORS, Page
+from cityloop.kernel.errors import DomainError
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 

@@ -8,7 +8,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.errors import NotFound
+from cityloop.kernel.errors import NotFound
 
 CODE_PATTERN = re.compile(r"[0-9A-Z]{4,16}")
 

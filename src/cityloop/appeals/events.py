@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db import models
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.public_text import public_version
-from cityloop.core import clock
+from cityloop.kernel import clock
 
 
 def as_json(value: Any) -> Any:

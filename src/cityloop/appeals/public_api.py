@@ -14,10 +14,10 @@ from cityloop.appeals.models import Appeal
 from cityloop.appeals.schemas import (
     PublicAppealOut,
 )
-from cityloop.core import throttle
-from cityloop.core.api_schema import PUBLIC_ERRORS as ERRORS
-from cityloop.core.errors import NotFound
-from cityloop.core.throttle import client_ip
+from cityloop.kernel import throttle
+from cityloop.kernel.api_schema import PUBLIC_ERRORS as ERRORS
+from cityloop.kernel.errors import NotFound
+from cityloop.kernel.throttle import client_ip
 
 router = Router(tags=["public"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cityloop.core.masking import public_text
+from cityloop.access.personal_data import public_text
 
 # public field → the field it is the public version of
 APPEAL_PUBLIC_FIELDS = {

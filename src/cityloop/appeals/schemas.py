@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.models import Appeal
-from cityloop.core.api_schema import ErrorOut, InSchema, text
+from cityloop.kernel.api_schema import ErrorOut, InSchema, text
 from cityloop.sla.models import Urgency
 
 __all__ = ["ErrorOut"]

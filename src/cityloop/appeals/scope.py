@@ -20,12 +20,12 @@ from typing import Protocol, TypeVar
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import CITIZEN, Actor
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
-from cityloop.appeals.transitions import CITIZEN, TRANSITIONS, allowed_actions
-from cityloop.core.errors import NotFound, PermissionDenied
+from cityloop.appeals.transitions import TRANSITIONS, allowed_actions
+from cityloop.kernel.errors import NotFound, PermissionDenied
 
 # An assisting unit holds the appeal until it has given its part (协办反馈).
 LIVE_ASSIGNMENTS: Sequence[str] = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED)

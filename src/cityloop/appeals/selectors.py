@@ -7,16 +7,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
+from cityloop.access.personal_data import mask_name
 from cityloop.appeals.deadlines import is_overdue
 from cityloop.appeals.enums import AssignmentStatus, DecisionStatus, Status
 from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
 from cityloop.appeals.scope import access_appeal as access_appeal
 from cityloop.appeals.scope import visible_appeals as visible_appeals
 from cityloop.appeals.transitions import TRANSITIONS
-from cityloop.core import clock
-from cityloop.core.errors import NotFound
-from cityloop.core.masking import mask_name
+from cityloop.kernel import clock
+from cityloop.kernel.errors import NotFound
 
 # Who may see what is decided in one place (scope); the read side re-exports it above.
 

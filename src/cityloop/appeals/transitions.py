@@ -9,22 +9,19 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.access.actors import CITIZEN, SYSTEM
 from cityloop.appeals.enums import (
     HANDLING_STATUSES,
     HELD_BY_UNIT_STATUSES,
     OPEN_STATUSES,
     Status,
 )
-from cityloop.core.errors import DomainError, PermissionDenied
+from cityloop.kernel.errors import DomainError, PermissionDenied
 from cityloop.org.models import Role
 
 S = Status
 ALL_OPEN = OPEN_STATUSES
 HELD_BY_UNIT = HELD_BY_UNIT_STATUSES
-
-# Pseudo-roles for actors who are not staff.
-CITIZEN = "citizen"
-SYSTEM = "system"
 
 STAFF_DISPATCH = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, SYSTEM})
 UNIT_HANDLING = frozenset({Role.HANDLER, Role.ADMIN})

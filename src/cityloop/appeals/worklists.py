@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.deadlines import overdue_q
 from cityloop.appeals.enums import (
     HANDLING_STATUSES,
@@ -21,7 +21,7 @@ from cityloop.appeals.enums import (
 )
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.scope import visible_appeals
-from cityloop.core import clock
+from cityloop.kernel import clock
 
 
 def unit_appeals(actor: Actor, statuses: Collection[str]) -> QuerySet[Appeal]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
-from cityloop.core.errors import PermissionDenied
+from cityloop.access.actors import Actor
+from cityloop.kernel.errors import PermissionDenied
 from cityloop.org.models import Role
 
 ASSESSING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER, Role.ADMIN})

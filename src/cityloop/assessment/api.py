@@ -7,12 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals.schemas import UnitScoreOut
 from cityloop.assessment.access import check_may_assess
 from cityloop.assessment.rates import monthly_ranking, parse_month
-from cityloop.core.api_schema import ERRORS
-from cityloop.org.api_auth import STAFF_AUTH
+from cityloop.kernel.api_schema import ERRORS
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
 

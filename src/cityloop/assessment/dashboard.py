@@ -15,7 +15,7 @@ from cityloop.appeals.deadlines import overdue_q
 from cityloop.appeals.enums import HANDLING_STATUSES
 from cityloop.appeals.models import Appeal
 from cityloop.assessment.rates import city_rates
-from cityloop.core import clock
+from cityloop.kernel import clock
 
 
 def figures(days: int = 30) -> dict[str, Any]:

@@ -24,12 +24,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import DecisionStatus, Satisfaction
 from cityloop.appeals.scope import visible_appeals
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
 from cityloop.evaluate.models import AssessmentExclusion, AssessmentSettings, Callback
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError
 from cityloop.org.models import Unit
 
 EARLIEST_MONTH = date(2000, 1, 1)

@@ -14,7 +14,7 @@ from django.db import transaction
 from cityloop.classify.metrics import Report, evaluate
 from cityloop.classify.models import ClassifierModel, Correction, UnderstandingSettings
 from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.taxonomy.models import Category
 
 # Keyed by more than the row id: a rolled-back transaction hands the same id to the next

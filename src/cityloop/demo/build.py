@@ -21,9 +21,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from cityloop.bootstrap import seed_reference
-from cityloop.core import clock
 from cityloop.demo.generator import Progress, city_exists, generate_demo_city
 from cityloop.demo.models import DemoBuild
+from cityloop.kernel import clock
 
 
 class ForeignData(Exception):

@@ -18,11 +18,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cityloop.bootstrap import CENTER_CODE, seed_reference
-from cityloop.core import clock
 from cityloop.demo import geography
 from cityloop.demo.history import HistoryWriter, UnitDirectory
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
+from cityloop.kernel import clock
 from cityloop.org.models import Role, StaffProfile, Unit, UnitKind
 from cityloop.taxonomy.models import Category
 from cityloop.taxonomy.services import PATH_SEPARATOR

@@ -17,7 +17,6 @@ from django.db.models import Model
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
 from cityloop.appeals.public_text import public_fields, public_version
-from cityloop.core import clock
 from cityloop.demo import texts
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
 from cityloop.demo.geography import AddressLayout
@@ -27,6 +26,7 @@ from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.evaluate.models import Callback
 from cityloop.geo.models import Area
 from cityloop.intake.services import CODE_ALPHABET
+from cityloop.kernel import clock
 from cityloop.org.models import Unit, UnitKind
 from cityloop.sla.calendar import add_duration
 from cityloop.sla.services import choose_policy

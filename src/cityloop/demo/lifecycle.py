@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from cityloop.access.actors import CITIZEN, SYSTEM
 from cityloop.appeals.assignments import change_record
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
-from cityloop.appeals.transitions import CITIZEN, SYSTEM, check
+from cityloop.appeals.transitions import check
 from cityloop.demo import texts
 from cityloop.demo.geography import AddressLayout
 from cityloop.demo.rhythm import local_moment

@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals.api import DETAIL, act
 from cityloop.appeals.schemas import AssistIn, DispatchIn, ReasonIn, RedispatchIn
 from cityloop.dispatch import services
-from cityloop.org.api_auth import STAFF_AUTH
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from cityloop.core.cache import config_cache
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.geo.models import Area, AreaLevel
 from cityloop.geo.services import ancestor_at, ancestors
+from cityloop.kernel.cache import config_cache
 from cityloop.org.models import Unit, UnitKind
 from cityloop.taxonomy.models import Category
 

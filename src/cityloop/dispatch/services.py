@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.assignments import LIVE, NOT_ENDED, Assign, Move
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.transitions import TRANSITIONS, check
 from cityloop.classify.services import record_correction
-from cityloop.core import clock
-from cityloop.core.errors import DomainError, invalid_field
 from cityloop.dispatch.selectors import returned_units, suggest_unit
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError, invalid_field
 from cityloop.org.models import Unit
 from cityloop.sla.services import deadlines_for
 from cityloop.taxonomy.models import Category

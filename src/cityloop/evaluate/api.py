@@ -8,12 +8,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status as Created
 
+from cityloop.access.actors import Actor
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import selectors
-from cityloop.appeals.actors import Actor
 from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn
-from cityloop.core.api_schema import ERRORS, InSchema
 from cityloop.evaluate import services
-from cityloop.org.api_auth import STAFF_AUTH
+from cityloop.kernel.api_schema import ERRORS, InSchema
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])
 

@@ -8,19 +8,19 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
+from cityloop.access.actors import Actor
 from cityloop.appeals import selectors
-from cityloop.appeals.actors import Actor
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_api import find_by_code, lookup
 from cityloop.appeals.schemas import (
     CitizenEvaluationIn,
     PublicAppealOut,
 )
-from cityloop.core import throttle
-from cityloop.core.api_schema import PUBLIC_ERRORS as ERRORS
-from cityloop.core.errors import PermissionDenied
-from cityloop.core.throttle import client_ip
 from cityloop.evaluate.services import record_callback
+from cityloop.kernel import throttle
+from cityloop.kernel.api_schema import PUBLIC_ERRORS as ERRORS
+from cityloop.kernel.errors import PermissionDenied
+from cityloop.kernel.throttle import client_ip
 
 router = Router(tags=["public"])
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import DecisionStatus, Satisfaction
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.services.core import apply, lock_appeal
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
 from cityloop.evaluate.models import AssessmentExclusion, Callback
 from cityloop.handling.services import reopen
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError
 
 
 def record_callback(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cityloop.core.cache import config_cache
 from cityloop.geo.models import Area, AreaLevel
+from cityloop.kernel.cache import config_cache
 
 
 def point_in_ring(lng: float, lat: float, ring: Sequence[Sequence[float]]) -> bool:

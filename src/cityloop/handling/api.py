@@ -7,11 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import selectors
 from cityloop.appeals.api import DETAIL, act, actor_of
 from cityloop.appeals.schemas import DeferIn, MergeIn, NoteIn, ReasonIn, ReplyIn, VersionIn
 from cityloop.handling import services
-from cityloop.org.api_auth import STAFF_AUTH
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.models import Attachment
 from cityloop.appeals.services.core import apply, lock_appeal
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError
 
 MAX_FILES = 6
 MAX_BYTES = 10 * 1024 * 1024

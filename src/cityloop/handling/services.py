@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.assignments import LIVE, Move
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
 from cityloop.appeals.models import Appeal
@@ -15,9 +15,9 @@ from cityloop.appeals.public_text import public_version
 from cityloop.appeals.scope import live_assist_of
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.classify.reply_check import check_reply
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import dispatch_locked
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError
 from cityloop.org.models import Unit
 
 

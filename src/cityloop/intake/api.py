@@ -10,8 +10,8 @@ from ninja.responses import Status as Created
 
 from cityloop.appeals.api import actor_of, router
 from cityloop.appeals.schemas import AppealIn, CreatedOut
-from cityloop.core.api_schema import ERRORS
 from cityloop.intake import services
+from cityloop.kernel.api_schema import ERRORS
 
 
 @router.post("/appeals", response={201: CreatedOut, **ERRORS}, summary="受理诉求 (intake)")

@@ -8,14 +8,14 @@ import math
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply, lock_appeal
-from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import categorize
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.geo.services import locate as grid_at
+from cityloop.kernel.errors import DomainError
 
 
 def _invalid(message: object, **params: object) -> DomainError:

@@ -8,15 +8,15 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status as Created
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.public_api import check_report_rate
 from cityloop.appeals.schemas import (
     CreatedOut,
     PublicAppealIn,
 )
-from cityloop.core.api_schema import PUBLIC_ERRORS as ERRORS
 from cityloop.intake.services import AppealDraft, receive_appeal
+from cityloop.kernel.api_schema import PUBLIC_ERRORS as ERRORS
 
 router = Router(tags=["public"])
 

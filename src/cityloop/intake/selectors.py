@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import OPEN_STATUSES
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import only_visible
-from cityloop.core import clock
 from cityloop.dispatch.rules import decisions_for
 from cityloop.geo.models import StandardAddress
 from cityloop.intake.duplicates import caller_history, same_problem_candidates
 from cityloop.intake.understanding import understand
+from cityloop.kernel import clock
 from cityloop.taxonomy.models import Category
 
 # Fewer characters say nothing yet: the fragment stays empty.

@@ -12,15 +12,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Channel, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_fields
 from cityloop.appeals.transitions import check
-from cityloop.core import clock
-from cityloop.core.errors import DomainError, invalid_field
-from cityloop.core.limits import max_length
 from cityloop.dispatch.rules import choose_unit
 from cityloop.dispatch.services import add_assist_locked, dispatch_locked, units_by_code
 from cityloop.geo.models import Area, StandardAddress
@@ -29,6 +26,9 @@ from cityloop.handling.attachments import attach, check_uploads
 from cityloop.handling.services import merge
 from cityloop.intake.placing import place_fields
 from cityloop.intake.understanding import apply_understanding, understand
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError, invalid_field
+from cityloop.kernel.limits import max_length
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import Category
 

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply
 from cityloop.classify.models import Suggestion, UnderstandingSettings
 from cityloop.classify.services import CategorySuggestion, suggest_category
 from cityloop.classify.urgency import detect_urgency
-from cityloop.core import clock
 from cityloop.geo.address import AddressEntry, AddressMatch, AddressMatcher
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
+from cityloop.kernel import clock
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import Category
 

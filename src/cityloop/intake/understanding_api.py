@@ -8,17 +8,17 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from cityloop.access.actors import Actor, refuse_phone_lookup
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import scope, selectors
-from cityloop.appeals.actors import Actor, refuse_phone_lookup
 from cityloop.appeals.schemas import AppealOut
 from cityloop.classify.reply_check import check_reply
-from cityloop.core.api_schema import ERRORS, InSchema, Page
 from cityloop.dispatch.rules import decisions_for
 from cityloop.dispatch.services import categorize
 from cityloop.geo.models import StandardAddress
 from cityloop.intake import duplicates
 from cityloop.intake.understanding import matchers, understand
-from cityloop.org.api_auth import STAFF_AUTH
+from cityloop.kernel.api_schema import ERRORS, InSchema, Page
 
 router = Router(auth=STAFF_AUTH, tags=["understanding"])
 

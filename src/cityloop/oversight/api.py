@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from ninja import Field, Router
 from ninja.responses import Status as Created
 
+from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import selectors
 from cityloop.appeals.api import actor_of
 from cityloop.appeals.schemas import DecisionIn, ExtensionOut, ResponseIn, SupervisionOut
-from cityloop.core.api_schema import ERRORS, InSchema
-from cityloop.org.api_auth import STAFF_AUTH
+from cityloop.kernel.api_schema import ERRORS, InSchema
 from cityloop.oversight import services
 from cityloop.oversight.services import MAX_EXTENSION_DAYS, MAX_RESPONSE_HOURS
 

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.deadlines import overdue_q
 from cityloop.appeals.enums import (
     HANDLING_STATUSES,
@@ -26,8 +26,8 @@ from cityloop.appeals.enums import (
 from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
 from cityloop.appeals.scope import check_scope
 from cityloop.appeals.services.core import apply, lock_appeal
-from cityloop.core import clock
-from cityloop.core.errors import DomainError, NotFound
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError, NotFound
 from cityloop.sla.calendar import add_working_days
 from cityloop.sla.services import choose_policy, warn_before
 

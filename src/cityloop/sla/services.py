@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from cityloop.core.cache import config_cache
+from cityloop.kernel.cache import config_cache
 from cityloop.sla.calendar import add_duration
 from cityloop.sla.models import SlaPolicy
 from cityloop.taxonomy.models import Category

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.cache import config_cache
+from cityloop.kernel.cache import config_cache
 
 
 class Category(models.Model):

@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.assessment.access import ASSESSING
-from cityloop.core.errors import DomainError
+from cityloop.kernel.errors import DomainError
 from cityloop.org.models import Role
 
 CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN})

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from cityloop.core.api_errors import error_body
+from cityloop.kernel.api_errors import error_body
 
 _PAGES = {
     400: ("bad_request", "400.html"),

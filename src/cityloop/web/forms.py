@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.core.api_schema import MAX_TEXT
-from cityloop.core.errors import DomainError
 from cityloop.handling.attachments import ACCEPT
 from cityloop.intake.services import ADDRESS_TEXT_MAX, CALLER_NAME_MAX
+from cityloop.kernel.api_schema import MAX_TEXT
+from cityloop.kernel.errors import DomainError
 from cityloop.sla.models import Urgency
 
 # Service field names that a form shows under another name.

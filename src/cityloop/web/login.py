@@ -25,8 +25,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from cityloop.core import throttle
-from cityloop.core.errors import TooManyRequests
+from cityloop.kernel import throttle
+from cityloop.kernel.errors import TooManyRequests
 
 LOCK_PAGE = "registration/locked.html"
 log = logging.getLogger("cityloop.throttle")

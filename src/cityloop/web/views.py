@@ -7,14 +7,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.worklists import overview, received_today
 from cityloop.assessment.access import may_assess
 from cityloop.assessment.dashboard import figures as dashboard_figures
 from cityloop.assessment.rates import monthly_ranking
-from cityloop.core import clock
 from cityloop.geo.models import AreaLevel
 from cityloop.geo.services import areas_geojson as geojson_of
+from cityloop.kernel import clock
 from cityloop.web.access import ANY_STAFF, actor_of, staff_page
 
 

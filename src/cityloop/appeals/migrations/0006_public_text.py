@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from cityloop.core.masking import public_text
+from cityloop.access.personal_data import public_text
 
 BATCH = 2000
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.assignments import AssignmentChange, carry_out
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole
@@ -17,8 +17,8 @@ from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.scope import check_scope
 from cityloop.appeals.transitions import Transition, check
-from cityloop.core import clock
-from cityloop.core.errors import Conflict, NotFound
+from cityloop.kernel import clock
+from cityloop.kernel.errors import Conflict, NotFound
 
 
 def lock_appeal(tracking_code: str) -> Appeal:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal
-from cityloop.core.errors import Conflict, DomainError, PermissionDenied
 from cityloop.dispatch.services import dispatch, send_back
 from cityloop.handling.services import reply, sign_for
+from cityloop.kernel.errors import Conflict, DomainError, PermissionDenied
 
 
 def test_illegal_transition_is_refused_and_changes_nothing(city):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cityloop.appeals.models import AppealEvent
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.testing import post_json
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.testing import post_json, rated_appeal
 
 RATE_KEYS = (

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.assessment.rates import monthly_ranking
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
 from cityloop.evaluate.models import AssessmentSettings
 from cityloop.evaluate.services import decide_exclusion, record_callback, request_exclusion
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError
 
 
 def rate(city, street, contacted, resolved, satisfaction):

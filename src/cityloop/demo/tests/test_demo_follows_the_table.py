@@ -11,9 +11,9 @@ import pytest
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import AppealAssignment, AppealEvent
 from cityloop.appeals.transitions import TRANSITIONS
-from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.demo.generator import generate_demo_city
 from cityloop.demo.lifecycle import Life, Recorder, role_of
+from cityloop.kernel.errors import DomainError, PermissionDenied
 
 
 def violations() -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
-from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.dispatch.services import add_assist, dispatch, send_back
 from cityloop.handling.services import reply, sign_for
+from cityloop.kernel.errors import DomainError, PermissionDenied
 from cityloop.testing import recorded_actions
 
 

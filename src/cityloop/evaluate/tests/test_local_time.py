@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.testing import post_json, rated_appeal
 
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -9,9 +9,9 @@ from django.db import connection
 
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal, AppealAssignment
-from cityloop.core.errors import DomainError
 from cityloop.dispatch.services import send_back
 from cityloop.handling.services import reply, sign_for
+from cityloop.kernel.errors import DomainError
 
 
 def race(*jobs: Callable[[], object]) -> list[object]:

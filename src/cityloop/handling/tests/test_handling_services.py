@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Status
 from cityloop.appeals.models import Appeal
-from cityloop.core import clock
-from cityloop.core.errors import DomainError
 from cityloop.evaluate.services import record_callback
 from cityloop.handling.services import defer, merge, reply, sign_for
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError
 from cityloop.testing import recorded_actions
 
 

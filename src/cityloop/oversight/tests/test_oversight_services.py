@@ -8,9 +8,9 @@ import pytest
 
 from cityloop.appeals.enums import DecisionStatus
 from cityloop.appeals.models import Appeal, SupervisionOrder
-from cityloop.core import clock
-from cityloop.core.errors import DomainError, PermissionDenied
 from cityloop.handling.services import sign_for
+from cityloop.kernel import clock
+from cityloop.kernel.errors import DomainError, PermissionDenied
 from cityloop.oversight.services import (
     decide_extension,
     request_extension,

@@ -54,7 +54,7 @@ def test_reference_seed_copies_the_package_calendar(city):
 
 
 def test_deadline_of_an_appeal_received_before_spring_festival(city):
-    from cityloop.core import clock
+    from cityloop.kernel import clock
 
     with clock.frozen_at(at(2026, 2, 13, 15, 0)):
         appeal = city.receive(title="t", content="路灯坏了")

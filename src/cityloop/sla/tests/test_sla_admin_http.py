@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.sla.models import TimeUnit, WorkCalendarDay
 from cityloop.testing import admin_save, config_caches_expire, instant, intake_over_api
 

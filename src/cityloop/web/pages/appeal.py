@@ -14,15 +14,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cityloop.access.actors import Actor
 from cityloop.appeals import scope, selectors
-from cityloop.appeals.actors import Actor
 from cityloop.appeals.transitions import TRANSITIONS
-from cityloop.core.errors import DomainError, NotFound
 from cityloop.dispatch.services import send_back
 from cityloop.evaluate.selectors import exclusion_of
 from cityloop.evaluate.services import decide_exclusion, request_exclusion
 from cityloop.handling.attachments import attach
 from cityloop.handling.services import defer, record_contact, reply, resume, sign_for
+from cityloop.kernel.errors import DomainError, NotFound
 from cityloop.oversight.services import request_extension, respond_supervision, supervise
 from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
 

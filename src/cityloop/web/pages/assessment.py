@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.assessment.access import ASSESSING
 from cityloop.assessment.export import ranking_pdf, ranking_xlsx
 from cityloop.assessment.rates import (
@@ -16,7 +16,7 @@ from cityloop.assessment.rates import (
     month_or_current,
     monthly_ranking,
 )
-from cityloop.core.errors import DomainError
+from cityloop.kernel.errors import DomainError
 from cityloop.web.access import staff_page
 
 EXPORTS = {

@@ -9,15 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from cityloop.access.actors import Actor
 from cityloop.appeals import selectors
-from cityloop.appeals.actors import Actor
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import check_report_rate, lookup
 from cityloop.appeals.schemas import CitizenEvaluationIn
-from cityloop.core.errors import DomainError, TooManyRequests
 from cityloop.evaluate.public_api import evaluate_as_citizen
 from cityloop.intake.services import AppealDraft, receive_report
+from cityloop.kernel.errors import DomainError, TooManyRequests
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 

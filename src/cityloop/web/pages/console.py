@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Channel
-from cityloop.core import throttle
-from cityloop.core.errors import DomainError, TooManyRequests
 from cityloop.intake.selectors import call_hints, caller_appeals
 from cityloop.intake.services import AppealDraft, receive_call
+from cityloop.kernel import throttle
+from cityloop.kernel.errors import DomainError, TooManyRequests
 from cityloop.taxonomy.services import leaf_choices
 from cityloop.web.access import CALL_TAKING, staff_page
 from cityloop.web.forms import IntakeForm, show_domain_error

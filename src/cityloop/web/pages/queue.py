@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.actors import Actor
-from cityloop.core.errors import DomainError
+from cityloop.access.actors import Actor
 from cityloop.dispatch.selectors import queue_rows, unit_choices, waiting_appeals
 from cityloop.dispatch.services import send_to_unit
 from cityloop.intake.placing import categorize_and_locate
+from cityloop.kernel.errors import DomainError
 from cityloop.web.access import DISPATCHING, staff_page
 from cityloop.web.redirects import redirect_back
 

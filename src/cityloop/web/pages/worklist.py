@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.appeals.actors import Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import HELD_BY_UNIT_STATUSES, Status
 from cityloop.appeals.worklists import unit_appeals
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.web.access import HANDLING, staff_page
 
 VIEWS = {

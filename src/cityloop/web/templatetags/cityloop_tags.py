@@ -6,9 +6,9 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from cityloop.access.personal_data import mask_phone
 from cityloop.appeals import deadlines
 from cityloop.appeals.deadlines import is_overdue
-from cityloop.core.masking import mask_phone
 
 register = template.Library()
 

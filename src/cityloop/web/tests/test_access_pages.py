@@ -7,8 +7,8 @@ import pytest
 from django.contrib.messages import get_messages
 
 from cityloop.appeals.models import Appeal
-from cityloop.core import clock
 from cityloop.handling.services import reply, sign_for
+from cityloop.kernel import clock
 from cityloop.oversight.services import request_extension
 from cityloop.testing import PASSWORD
 

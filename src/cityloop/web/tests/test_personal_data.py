@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cityloop.core import clock
+from cityloop.kernel import clock
 from cityloop.testing import post_json
 from cityloop.web.tests.pii_corpus import CORPUS, KEPT, KEPT_SENTENCE
 

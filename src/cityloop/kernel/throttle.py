@@ -30,7 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
-from cityloop.core.errors import TooManyRequests
+from cityloop.kernel.errors import TooManyRequests
 
 log = logging.getLogger("cityloop.throttle")
 

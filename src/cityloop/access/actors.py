@@ -7,9 +7,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cityloop.appeals.transitions import CITIZEN, SYSTEM
-from cityloop.core.errors import PermissionDenied
+from cityloop.kernel.errors import PermissionDenied
 from cityloop.org.models import Role, Unit, UnitKind
+
+# Actors who are not staff of a unit: the citizen and the system itself (jobs, the demo).
+CITIZEN = "citizen"
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from ninja.operation import Operation
 from ninja.parser import Parser
 from pydantic import BaseModel
 
-from cityloop.core.errors import DomainError, TooManyRequests
+from cityloop.kernel.errors import DomainError, TooManyRequests
 
 logger = logging.getLogger("cityloop.api")
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, django_auth
 
-from cityloop.core import throttle
+from cityloop.kernel import throttle
 from cityloop.org.models import ApiToken
 
 

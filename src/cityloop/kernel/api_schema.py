@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
-from cityloop.core import limits
+from cityloop.kernel import limits
 
 
 class ErrorOut(Schema):

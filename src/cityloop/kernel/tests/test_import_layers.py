@@ -16,8 +16,9 @@ import cityloop
 ROOT = Path(cityloop.__file__).parent
 
 LAYERS: list[tuple[str, set[str]]] = [
-    ("kernel", {"core"}),
+    ("kernel", {"kernel"}),
     ("base data", {"geo", "org", "taxonomy", "sla", "classify"}),
+    ("access", {"access"}),
     ("record", {"appeals"}),
     ("stages", {"intake", "dispatch", "handling", "oversight", "evaluate"}),
     ("assessment", {"assessment"}),

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from cityloop.core import clock
+from cityloop.kernel import clock
 
 
 def utc(*parts: int) -> datetime:

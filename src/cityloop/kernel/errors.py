@@ -43,7 +43,7 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """A throttle refused the attempt (cityloop.core.throttle); retry_after is in seconds."""
+    """A throttle refused the attempt (cityloop.kernel.throttle); retry_after is in seconds."""
 
     status = 429
 
