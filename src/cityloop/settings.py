@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "cityloop.sla",
     "cityloop.dispatch",
     "cityloop.appeals",
+    "cityloop.handling",
+    "cityloop.oversight",
     "cityloop.evaluate",
     "cityloop.web",
     "cityloop.demo",

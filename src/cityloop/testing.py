@@ -313,6 +313,18 @@ def instant(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+@pytest.fixture
+def still_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold time.time (the throttles' windows) and time.monotonic (the configuration caches'
+    epochs) still, so a slow run never crosses a window or an epoch by chance between two
+    steps of a test; `later_by` and `config_caches_expire` move them on on purpose."""
+    import time
+
+    wall, monotonic = time.time(), time.monotonic()
+    monkeypatch.setattr(time, "time", lambda: wall)
+    monkeypatch.setattr(time, "monotonic", lambda: monotonic)
+
+
 def later_by(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """Move the throttles' clock (django-ratelimit windows read time.time()) forward."""
     import time

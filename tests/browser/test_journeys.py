@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from cityloop.appeals.models import Appeal, ExtensionRequest
+from cityloop.appeals.models import Appeal
 from cityloop.demo.generator import DEMO_PASSWORD, generate_demo_city
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
+from cityloop.oversight.models import ExtensionRequest
 from cityloop.taxonomy.models import Category
 from cityloop.testing import png_bytes
 

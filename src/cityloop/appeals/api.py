@@ -11,10 +11,7 @@ from ninja import Header, Query, Router
 from cityloop.access.actors import Actor, refuse_phone_lookup
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import scope, selectors
-from cityloop.appeals.schemas import (
-    AppealOut,
-    EventOut,
-)
+from cityloop.appeals.schemas import AppealOut, EventOut
 from cityloop.kernel.api_schema import ERRORS, Page
 from cityloop.kernel.errors import DomainError
 

@@ -10,9 +10,7 @@ from cityloop.appeals.enums import (
     AssignmentRole,
     AssignmentStatus,
     Channel,
-    DecisionStatus,
     Status,
-    SupervisionStatus,
 )
 from cityloop.geo.models import Area, StandardAddress
 from cityloop.org.models import Unit
@@ -176,70 +174,3 @@ class AppealEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["appeal", "seq"], name="appeal_event_seq_unique")
         ]
-
-
-class ExtensionRequest(models.Model):
-    """延期申请: a unit asks for more working days; a supervisor decides."""
-
-    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="extension_requests")
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    extra_working_days = models.PositiveSmallIntegerField(_("延长工作日"))
-    reason = models.TextField(_("延期理由"))
-    status = models.CharField(
-        max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    old_due_at = models.DateTimeField(null=True, blank=True)
-    new_due_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("延期申请")
-        verbose_name_plural = _("延期申请")
-        indexes = [models.Index(fields=["status", "requested_at"])]
-
-
-class SupervisionOrder(models.Model):
-    """督办单: issued by a supervisor (or by the overdue escalation) to the main unit."""
-
-    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="supervision_orders")
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="supervision_orders")
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    issued_at = models.DateTimeField()
-    is_automatic = models.BooleanField(default=False)
-    requirement = models.TextField(_("督办要求"))
-    respond_by = models.DateTimeField(_("反馈时限"))
-    status = models.CharField(
-        max_length=10, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
-    )
-    response = models.TextField(_("反馈内容"), blank=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("督办单")
-        verbose_name_plural = _("督办单")
-        indexes = [models.Index(fields=["status", "respond_by"])]
-
-
-class Attachment(models.Model):
-    """A photo from the citizen or evidence from the unit, kept with the appeal."""
-
-    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
-    name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.CharField(_("上传人"), max_length=100)
-    uploaded_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
-        ordering = ["uploaded_at", "pk"]

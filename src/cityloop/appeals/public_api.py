@@ -11,9 +11,7 @@ from ninja import Router
 from cityloop.appeals import selectors
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.models import Appeal
-from cityloop.appeals.schemas import (
-    PublicAppealOut,
-)
+from cityloop.appeals.schemas import PublicAppealOut
 from cityloop.kernel import throttle
 from cityloop.kernel.api_schema import PUBLIC_ERRORS as ERRORS
 from cityloop.kernel.errors import NotFound

@@ -7,16 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cityloop.access.actors import Actor
 from cityloop.access.personal_data import mask_name
 from cityloop.appeals.deadlines import is_overdue
 from cityloop.appeals.enums import AssignmentStatus, DecisionStatus, Status
-from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.scope import access_appeal as access_appeal
 from cityloop.appeals.scope import visible_appeals as visible_appeals
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.kernel import clock
-from cityloop.kernel.errors import NotFound
 
 # Who may see what is decided in one place (scope); the read side re-exports it above.
 
@@ -204,21 +202,3 @@ def case_papers(appeal: Appeal, *, personal: bool) -> dict[str, Any]:
         ).first(),
         "orders": appeal.supervision_orders.order_by("-issued_at"),
     }
-
-
-def supervision_order_of(tracking_code: str, order_id: int) -> int:
-    """The supervision order being answered, which must be one of this appeal's."""
-    if not SupervisionOrder.objects.filter(
-        pk=order_id, appeal__tracking_code=tracking_code
-    ).exists():
-        raise NotFound("supervision_not_found", _("督办单不存在"), field="response")
-    return order_id
-
-
-def attachment_for(pk: int, actor: Actor) -> Attachment:
-    """An attachment the actor may open: it exists and its appeal is one the actor sees."""
-    item = Attachment.objects.select_related("appeal").filter(pk=pk).first()
-    if item is None:
-        raise NotFound("attachment_not_found", _("请求的内容不存在"))
-    access_appeal(item.appeal.tracking_code, actor)
-    return item

@@ -1,27 +1,35 @@
-"""What the home page, the unit worklist and the supervisor board show: always within what
-the actor may see (appeals.scope), so a page never decides that itself."""
+"""What the home page and the unit worklist show (the supervisor board is oversight's):
+always within what the actor may see (appeals.scope), so a page never decides that itself."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
 from cityloop.appeals.deadlines import overdue_q
 from cityloop.appeals.enums import (
-    HANDLING_STATUSES,
+    HELD_BY_UNIT_STATUSES,
     UNFINISHED_STATUSES,
-    DecisionStatus,
     Status,
-    SupervisionStatus,
     in_status_order,
 )
-from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
+from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import visible_appeals
 from cityloop.kernel import clock
+
+# The unit worklist's tabs: label and the statuses each shows.
+WORKLIST_TABS = {
+    "all": (_("全部在办"), HELD_BY_UNIT_STATUSES),
+    "to_sign": (_("待签收"), frozenset({Status.DISPATCHED})),
+    "handling": (_("办理中"), frozenset({Status.SIGNED, Status.IN_PROGRESS})),
+    "deferred": (_("挂账"), frozenset({Status.DEFERRED})),
+    "replied": (_("已办结待评价"), frozenset({Status.REPLIED})),
+}
 
 
 def unit_appeals(actor: Actor, statuses: Collection[str]) -> QuerySet[Appeal]:
@@ -31,42 +39,6 @@ def unit_appeals(actor: Actor, statuses: Collection[str]) -> QuerySet[Appeal]:
         .select_related("category", "main_unit")
         .order_by("reply_due_at", "pk")
     )
-
-
-def supervision_board(actor: Actor, now: datetime) -> dict[str, Any]:
-    """Due soon, overdue, extension requests to decide, open supervision orders, weak
-    replies and repeat callers, of the appeals the supervisor may see."""
-    visible = visible_appeals(actor)
-    handling = unit_appeals(actor, HANDLING_STATUSES)
-    overdue = handling.filter(overdue_q(now))
-    repeat_phones = (
-        visible.filter(received_at__gte=now - timedelta(days=30))
-        .exclude(caller_phone="")
-        .values("caller_phone")
-        .annotate(n=Count("id"))
-        .filter(n__gte=3)
-        .order_by("-n")[:15]
-    )
-    return {
-        "due_soon": handling.filter(
-            reply_due_at__gte=now, reply_due_at__lt=now + timedelta(hours=24)
-        )[:30],
-        "overdue": overdue[:30],
-        "overdue_count": overdue.count(),
-        "extensions": ExtensionRequest.objects.filter(
-            status=DecisionStatus.PENDING, appeal__in=visible
-        )
-        .select_related("appeal", "unit")
-        .order_by("requested_at")[:30],
-        "orders": SupervisionOrder.objects.filter(status=SupervisionStatus.OPEN, appeal__in=visible)
-        .select_related("appeal", "unit")
-        .order_by("respond_by")[:30],
-        "repeat_callers": list(repeat_phones),
-        # replies the reply check found weak (答复质量): the supervisor looks before the callback
-        "weak_replies": unit_appeals(actor, [Status.REPLIED])
-        .filter(reply_flagged=True)
-        .order_by("-replied_at")[:30],
-    }
 
 
 def received_today(appeals: QuerySet[Appeal] | None = None) -> int:

@@ -9,9 +9,9 @@ from ninja import Router
 
 from cityloop.access.actors import Actor
 from cityloop.access.tokens import STAFF_AUTH
-from cityloop.appeals.schemas import UnitScoreOut
 from cityloop.assessment.access import check_may_assess
 from cityloop.assessment.rates import monthly_ranking, parse_month
+from cityloop.assessment.schemas import UnitScoreOut
 from cityloop.kernel.api_schema import ERRORS
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])

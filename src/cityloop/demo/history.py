@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
-from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent
 from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.demo import texts
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
@@ -28,6 +28,7 @@ from cityloop.geo.models import Area
 from cityloop.intake.services import CODE_ALPHABET
 from cityloop.kernel import clock
 from cityloop.org.models import Unit, UnitKind
+from cityloop.oversight.models import SupervisionOrder
 from cityloop.sla.calendar import add_duration
 from cityloop.sla.services import choose_policy
 from cityloop.taxonomy.models import Category

@@ -9,8 +9,9 @@ from ninja import Router
 
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals.api import DETAIL, act
-from cityloop.appeals.schemas import AssistIn, DispatchIn, ReasonIn, RedispatchIn
+from cityloop.appeals.schemas import ReasonIn
 from cityloop.dispatch import services
+from cityloop.dispatch.schemas import AssistIn, DispatchIn, RedispatchIn
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 

@@ -11,8 +11,9 @@ from ninja.responses import Status as Created
 from cityloop.access.actors import Actor
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import selectors
-from cityloop.appeals.schemas import CallbackIn, CallbackOut, DecisionIn
+from cityloop.appeals.schemas import DecisionIn
 from cityloop.evaluate import services
+from cityloop.evaluate.schemas import CallbackIn, CallbackOut
 from cityloop.kernel.api_schema import ERRORS, InSchema
 
 router = Router(auth=STAFF_AUTH, tags=["evaluation"])

@@ -12,10 +12,8 @@ from cityloop.access.actors import Actor
 from cityloop.appeals import selectors
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_api import find_by_code, lookup
-from cityloop.appeals.schemas import (
-    CitizenEvaluationIn,
-    PublicAppealOut,
-)
+from cityloop.appeals.schemas import PublicAppealOut
+from cityloop.evaluate.schemas import CitizenEvaluationIn
 from cityloop.evaluate.services import record_callback
 from cityloop.kernel import throttle
 from cityloop.kernel.api_schema import PUBLIC_ERRORS as ERRORS

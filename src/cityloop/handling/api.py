@@ -10,8 +10,9 @@ from ninja import Router
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import selectors
 from cityloop.appeals.api import DETAIL, act, actor_of
-from cityloop.appeals.schemas import DeferIn, MergeIn, NoteIn, ReasonIn, ReplyIn, VersionIn
+from cityloop.appeals.schemas import ReasonIn, VersionIn
 from cityloop.handling import services
+from cityloop.handling.schemas import DeferIn, MergeIn, NoteIn, ReplyIn
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.models import Attachment
 from cityloop.appeals.services.core import apply, lock_appeal
+from cityloop.handling.models import Attachment
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError
 

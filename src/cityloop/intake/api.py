@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja.responses import Status as Created
 
 from cityloop.appeals.api import actor_of, router
-from cityloop.appeals.schemas import AppealIn, CreatedOut
 from cityloop.intake import services
+from cityloop.intake.schemas import AppealIn, CreatedOut
 from cityloop.kernel.api_schema import ERRORS
 
 

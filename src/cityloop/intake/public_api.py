@@ -11,10 +11,7 @@ from ninja.responses import Status as Created
 from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.public_api import check_report_rate
-from cityloop.appeals.schemas import (
-    CreatedOut,
-    PublicAppealIn,
-)
+from cityloop.intake.schemas import CreatedOut, PublicAppealIn
 from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.kernel.api_schema import PUBLIC_ERRORS as ERRORS
 

@@ -11,9 +11,10 @@ from ninja.responses import Status as Created
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import selectors
 from cityloop.appeals.api import actor_of
-from cityloop.appeals.schemas import DecisionIn, ExtensionOut, ResponseIn, SupervisionOut
+from cityloop.appeals.schemas import DecisionIn
 from cityloop.kernel.api_schema import ERRORS, InSchema
 from cityloop.oversight import services
+from cityloop.oversight.schemas import ExtensionOut, ResponseIn, SupervisionOut
 from cityloop.oversight.services import MAX_EXTENSION_DAYS, MAX_RESPONSE_HOURS
 
 router = Router(auth=STAFF_AUTH, tags=["appeals"])

@@ -23,11 +23,12 @@ from cityloop.appeals.enums import (
     Status,
     SupervisionStatus,
 )
-from cityloop.appeals.models import Appeal, ExtensionRequest, SupervisionOrder
+from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import check_scope
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError, NotFound
+from cityloop.oversight.models import ExtensionRequest, SupervisionOrder
 from cityloop.sla.calendar import add_working_days
 from cityloop.sla.services import choose_policy, warn_before
 

@@ -12,12 +12,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cityloop.appeals.models import Appeal, AppealEvent, ExtensionRequest, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.evaluate.models import AssessmentExclusion, Callback
 from cityloop.evaluate.services import request_exclusion
 from cityloop.handling.attachments import attach
 from cityloop.handling.services import reply, sign_for
 from cityloop.org.models import Role, StaffProfile
+from cityloop.oversight.models import ExtensionRequest, SupervisionOrder
 from cityloop.oversight.services import request_extension, supervise
 from cityloop.testing import png_bytes, post_json
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from cityloop.appeals.models import Appeal, AppealEvent, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.handling.services import sign_for
+from cityloop.oversight.models import SupervisionOrder
 from cityloop.testing import post_json
 
 ENGLISH_WORDS = re.compile(r"[A-Za-z][a-z]{3,}")  # words, not acronyms like JSON

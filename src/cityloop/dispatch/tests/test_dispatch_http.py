@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cityloop.appeals.models import Appeal, AppealAssignment, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.kernel import clock
 from cityloop.oversight.jobs import run_deadline_scan
+from cityloop.oversight.models import SupervisionOrder
 from cityloop.testing import instant, intake_over_api, post_json, timeline_actions
 
 

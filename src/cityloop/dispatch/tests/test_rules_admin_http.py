@@ -3,8 +3,13 @@ meets them: the unit `POST /api/appeals` dispatches to, and the reason it gives.
 
 from __future__ import annotations
 
+import pytest
+
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.testing import admin_save, config_caches_expire, intake_over_api
+
+# throttle windows and cache epochs must not turn over in the middle of a test
+pytestmark = pytest.mark.usefixtures("still_clocks")
 
 RULES = "/admin/dispatch/responsibilityrule"
 

@@ -7,9 +7,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from cityloop.appeals.models import Appeal, SupervisionOrder
+from cityloop.appeals.models import Appeal
 from cityloop.kernel import clock
 from cityloop.oversight.jobs import run_deadline_scan
+from cityloop.oversight.models import SupervisionOrder
 from cityloop.testing import intake_over_api, post_json, timeline_actions
 
 

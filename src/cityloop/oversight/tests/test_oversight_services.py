@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from cityloop.appeals.enums import DecisionStatus
-from cityloop.appeals.models import Appeal, SupervisionOrder
+from cityloop.appeals.models import Appeal
 from cityloop.handling.services import sign_for
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError, PermissionDenied
+from cityloop.oversight.models import SupervisionOrder
 from cityloop.oversight.services import (
     decide_extension,
     request_extension,

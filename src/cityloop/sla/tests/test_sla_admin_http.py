@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from cityloop.kernel import clock
 from cityloop.sla.models import TimeUnit, WorkCalendarDay
 from cityloop.testing import admin_save, config_caches_expire, instant, intake_over_api
+
+# throttle windows and cache epochs must not turn over in the middle of a test
+pytestmark = pytest.mark.usefixtures("still_clocks")
 
 
 def local(*parts: int) -> datetime:

@@ -21,8 +21,10 @@ from cityloop.dispatch.services import send_back
 from cityloop.evaluate.selectors import exclusion_of
 from cityloop.evaluate.services import decide_exclusion, request_exclusion
 from cityloop.handling.attachments import attach
+from cityloop.handling.selectors import attachment_for
 from cityloop.handling.services import defer, record_contact, reply, resume, sign_for
 from cityloop.kernel.errors import DomainError, NotFound
+from cityloop.oversight.selectors import supervision_order_of
 from cityloop.oversight.services import request_extension, respond_supervision, supervise
 from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
 
@@ -46,7 +48,7 @@ def _date(value: str, field: str) -> date:
 
 def _order_of(code: str, value: str) -> int:
     """The supervision order being answered, which must be one of this appeal's."""
-    return selectors.supervision_order_of(code, _int(value, "response"))
+    return supervision_order_of(code, _int(value, "response"))
 
 
 # action name → the service it calls with the form's fields (the transition table says who
@@ -174,7 +176,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     if actor is None:
         return render(request, "web/error.html", {"error": _("无权查看")}, status=403)
     try:
-        item = selectors.attachment_for(pk, actor)
+        item = attachment_for(pk, actor)
     except DomainError as error:
         return render(request, "web/error.html", {"error": error.message}, status=error.status)
     return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.name)

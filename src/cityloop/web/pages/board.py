@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.worklists import supervision_board
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError
+from cityloop.oversight.selectors import supervision_board
 from cityloop.oversight.services import decide_extension
 from cityloop.web.access import SUPERVISING, staff_page
 from cityloop.web.redirects import redirect_back

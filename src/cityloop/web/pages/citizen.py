@@ -14,8 +14,8 @@ from cityloop.appeals import selectors
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import check_report_rate, lookup
-from cityloop.appeals.schemas import CitizenEvaluationIn
 from cityloop.evaluate.public_api import evaluate_as_citizen
+from cityloop.evaluate.schemas import CitizenEvaluationIn
 from cityloop.intake.services import AppealDraft, receive_report
 from cityloop.kernel.errors import DomainError, TooManyRequests
 from cityloop.web.forms import CitizenReportForm, show_domain_error

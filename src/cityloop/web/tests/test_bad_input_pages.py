@@ -7,8 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cityloop.appeals.models import Appeal, AppealEvent, Attachment, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.handling.models import Attachment
 from cityloop.handling.services import sign_for
+from cityloop.oversight.models import SupervisionOrder
 from cityloop.testing import png_bytes
 
 REPORT = {

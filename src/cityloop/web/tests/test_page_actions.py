@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cityloop.appeals.models import Appeal, AppealEvent, ExtensionRequest, SupervisionOrder
+from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.handling.services import reply, sign_for
 from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.kernel import clock
+from cityloop.oversight.models import ExtensionRequest, SupervisionOrder
 from cityloop.oversight.services import request_extension, supervise
 from cityloop.testing import png_bytes, recorded_actions
 

@@ -21,6 +21,9 @@ from cityloop.evaluate.models import Callback
 from cityloop.org.models import ApiToken
 from cityloop.testing import PASSWORD, later_by
 
+# throttle windows and cache epochs must not turn over in the middle of a test
+pytestmark = pytest.mark.usefixtures("still_clocks")
+
 RIGHT_DIGITS = "8000"  # TinyCity.receive() registers the caller as 13800138000
 
 
