@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cityloop.access.tests.pii_corpus import CORPUS, KEPT, KEPT_SENTENCE
 from cityloop.kernel import clock
 from cityloop.testing import post_json
-from cityloop.access.tests.pii_corpus import CORPUS, KEPT, KEPT_SENTENCE
 
 CALLER_NAME = "林晓峰"
 CALLER_PHONE = "13700001111"

@@ -70,7 +70,7 @@ def test_an_account_that_is_not_staff_is_refused_in_its_language(two_streets):
 
 
 def test_a_superuser_without_a_unit_acts_as_administrator(two_streets):
-    city, codes = two_streets
+    _city, codes = two_streets
     root = Client()
     root.force_login(get_user_model().objects.create_superuser("root", password=PASSWORD))
     assert listed(root) == set(codes)
