@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
+from cityloop.geo.geometry import interior_point, point_in_ring
 from cityloop.geo.models import Area, AreaLevel
 from cityloop.kernel.cache import config_cache
-
-
-def point_in_ring(lng: float, lat: float, ring: Sequence[Sequence[float]]) -> bool:
-    inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i][0], ring[i][1]
-        xj, yj = ring[j][0], ring[j][1]
-        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside
 
 
 def locate(lat: float, lng: float) -> Area | None:
@@ -75,7 +63,13 @@ def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "id": a.code,
-                "properties": {"code": a.code, "name": a.name, "level": a.level},
+                "properties": {
+                    "code": a.code,
+                    "name": a.name,
+                    "level": a.level,
+                    # where a map writes the name: inside the outline even when it is concave
+                    "label": list(interior_point(a.polygon)),
+                },
                 "geometry": {"type": "Polygon", "coordinates": [a.polygon]},
             }
             for a in areas
