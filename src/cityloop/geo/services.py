@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cityloop.geo.geometry import interior_point, point_in_ring
@@ -52,11 +53,22 @@ def ancestor_at(area: Area | None, level: str) -> Area | None:
 
 def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
     """The city's own areas as GeoJSON: maps need no tile server."""
-    areas = Area.objects.filter(level=level)
+    areas = Area.objects.filter(level=level).select_related("parent")
     if within:
         areas = areas.filter(code__startswith=within)
     if level == AreaLevel.GRID and not within:
         areas = areas[:5000]
+    return _collection(areas, digits=6)
+
+
+@config_cache
+def district_map() -> dict[str, Any]:
+    """The districts every map draws under its own layers, embedded in the page. Five
+    decimals (about a metre) are far finer than the outlines and keep the page small."""
+    return _collection(Area.objects.filter(level=AreaLevel.DISTRICT), digits=5)
+
+
+def _collection(areas: Iterable[Area], digits: int) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -67,12 +79,30 @@ def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
                     "code": a.code,
                     "name": a.name,
                     "level": a.level,
+                    "parent": a.parent.name if a.parent_id and a.level != AreaLevel.DISTRICT else "",
                     # where a map writes the name: inside the outline even when it is concave
-                    "label": list(interior_point(a.polygon)),
+                    "label": [round(v, digits) for v in interior_point(a.polygon)],
                 },
-                "geometry": {"type": "Polygon", "coordinates": [a.polygon]},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[round(x, digits), round(y, digits)] for x, y in a.polygon]],
+                },
             }
             for a in areas
             if a.polygon
         ],
+    }
+
+
+def place_names(lat: float, lng: float) -> dict[str, str] | None:
+    """What a map says about a point instead of its coordinates: its district, street and
+    grid (None outside every grid)."""
+    grid = locate(lat, lng)
+    if grid is None:
+        return None
+    names = {node.level: node.name for node in ancestors(grid)}
+    return {
+        "district": names.get(AreaLevel.DISTRICT, ""),
+        "street": names.get(AreaLevel.STREET, ""),
+        "grid": grid.name,
     }
