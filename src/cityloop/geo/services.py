@@ -79,7 +79,7 @@ def _collection(areas: Iterable[Area], digits: int) -> dict[str, Any]:
                     "code": a.code,
                     "name": a.name,
                     "level": a.level,
-                    "parent": a.parent.name if a.parent_id and a.level != AreaLevel.DISTRICT else "",
+                    "parent": _parent_name(a),
                     # where a map writes the name: inside the outline even when it is concave
                     "label": [round(v, digits) for v in interior_point(a.polygon)],
                 },
@@ -92,6 +92,13 @@ def _collection(areas: Iterable[Area], digits: int) -> dict[str, Any]:
             if a.polygon
         ],
     }
+
+
+def _parent_name(area: Area) -> str:
+    """A street's district, a grid's community… (a district's city goes without saying)."""
+    if area.level in (AreaLevel.CITY, AreaLevel.DISTRICT) or area.parent is None:
+        return ""
+    return area.parent.name
 
 
 def place_names(lat: float, lng: float) -> dict[str, str] | None:

@@ -72,10 +72,8 @@ def place_name(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        return JsonResponse(
-            {"code": "invalid_point", "message": _("纬度应在 -90 到 90 之间，经度在 -180 到 180 之间")},
-            status=400,
-        )
+        message = _("纬度应在 -90 到 90 之间，经度在 -180 到 180 之间")
+        return JsonResponse({"code": "invalid_point", "message": message}, status=400)
     names = place_names(lat, lng)
     if names is None:
         return JsonResponse({"found": False, "message": _("该位置不在本市的网格内")})
