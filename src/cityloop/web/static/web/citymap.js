@@ -52,7 +52,8 @@
     fitLabels(map, labels);
     const legend = document.getElementById(options.legendId || "map-legend");
     if (legend) {
-      const control = L.control({position: "bottomright"});
+      // Beijing leaves the top-right corner of its box empty: the legend covers no district.
+      const control = L.control({position: "topright"});
       control.onAdd = () => { L.DomEvent.disableClickPropagation(legend); legend.hidden = false; return legend; };
       control.addTo(map);
     }
