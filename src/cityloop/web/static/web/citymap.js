@@ -22,8 +22,8 @@
     for (const {marker, bounds, width} of labels) {
       const west = map.latLngToContainerPoint(bounds.getSouthWest());
       const east = map.latLngToContainerPoint(bounds.getNorthEast());
-      const fits = Math.abs(east.x - west.x) > width;
-      marker.getElement().style.display = fits ? "" : "none";
+      const element = marker.getElement();  // none before the map's first view is drawn
+      if (element) { element.style.display = Math.abs(east.x - west.x) > width ? "" : "none"; }
     }
   }
 
@@ -36,7 +36,6 @@
       style: options.districtStyle || {color: "#7a1010", weight: 1.5, fillColor: "#fff", fillOpacity: 0.35},
       interactive: Boolean(options.interactiveDistricts),
     }).addTo(map);
-    map.fitBounds(districts.getBounds());
     const labels = [];
     for (const feature of districtData.features) {
       const [lng, lat] = feature.properties.label;
@@ -49,14 +48,18 @@
       labels.push({marker, bounds, width: 14 * name.length});
     }
     map.on("zoomend", () => fitLabels(map, labels));
-    fitLabels(map, labels);
     const legend = document.getElementById(options.legendId || "map-legend");
+    let legendWidth = 0;
     if (legend) {
-      // Beijing leaves the top-right corner of its box empty: the legend covers no district.
+      // Beijing leaves the top-right corner of its box empty: the legend goes there, and the
+      // city is fitted into the width left of it so the legend covers no district.
       const control = L.control({position: "topright"});
       control.onAdd = () => { L.DomEvent.disableClickPropagation(legend); legend.hidden = false; return legend; };
       control.addTo(map);
+      legendWidth = legend.offsetWidth;
     }
+    map.fitBounds(districts.getBounds(), {paddingTopLeft: [10, 10], paddingBottomRight: [legendWidth / 2, 10]});
+    fitLabels(map, labels);
     return {map, districts};
   }
 
