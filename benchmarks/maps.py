@@ -28,7 +28,7 @@ def main() -> None:
     from cityloop.demo import geography
     from cityloop.geo.models import Area
     from cityloop.geo.outlines import district_outlines
-    from cityloop.geo.services import _collection
+    from cityloop.geo.services import feature_collection
 
     started = time.perf_counter()
     district_outlines()
@@ -55,7 +55,7 @@ def main() -> None:
             Area(code=a.code, name=a.name, level=a.level, polygon=a.polygon)
             for a in layout.by_level(level)
         ]
-        return len(json.dumps(_collection(rows, digits=digits), ensure_ascii=False).encode())
+        return len(json.dumps(feature_collection(rows, digits=digits), ensure_ascii=False).encode())
 
     print(f"districts embedded in each map page: {payload('district', 4) / 1024:.0f} KiB")
     print(f"streets fetched by the report page:  {payload('street', 5) / 1024:.0f} KiB")

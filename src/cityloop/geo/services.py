@@ -58,7 +58,7 @@ def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
         areas = areas.filter(code__startswith=within)
     if level == AreaLevel.GRID and not within:
         areas = areas[:5000]
-    return _collection(areas, digits=5)
+    return feature_collection(areas, digits=5)
 
 
 @config_cache
@@ -66,10 +66,11 @@ def district_map() -> dict[str, Any]:
     """The districts every map draws under its own layers, embedded in the page. Four
     decimals (about 10 m) keep the page small and lose nothing of the shipped outlines,
     whose points lie on a 1/1024° (about 100 m) lattice."""
-    return _collection(Area.objects.filter(level=AreaLevel.DISTRICT), digits=4)
+    return feature_collection(Area.objects.filter(level=AreaLevel.DISTRICT), digits=4)
 
 
-def _collection(areas: Iterable[Area], digits: int) -> dict[str, Any]:
+def feature_collection(areas: Iterable[Area], digits: int) -> dict[str, Any]:
+    """Areas as a GeoJSON FeatureCollection, each with its name, its parent's and a label point."""
     return {
         "type": "FeatureCollection",
         "features": [
