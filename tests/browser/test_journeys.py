@@ -16,7 +16,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cityloop.appeals.models import Appeal
-from cityloop.demo.generator import DEMO_PASSWORD, generate_demo_city
+from cityloop.bootstrap import seed_reference
+from cityloop.demo.generator import DEMO_PASSWORD, build_city, generate_demo_city
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.oversight.models import ExtensionRequest
@@ -211,6 +212,10 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     supervisor.page.wait_for_selector("[data-testid=behind]")
     supervisor.go("/dashboard/")
     supervisor.page.wait_for_selector("#map path")
+    assert supervisor.page.locator("[data-testid=map-legend]").is_visible()
+    assert supervisor.page.locator(".map-label span:visible").count() >= 8, "districts are named"
+    hottest = supervisor.page.locator("[data-testid=hot-grids] tbody tr td").nth(1).inner_text()
+    assert hottest in supervisor.page.locator(".spot-label").first.inner_text()
     supervisor.shot("dashboard")
 
     # 7. English on request
@@ -229,3 +234,26 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     admin.shot("admin")
     for session in (citizen, calltaker, dispatcher, office, supervisor, admin):
         session.close()
+
+
+def test_the_report_map_names_the_districts_and_a_picked_place(live_server, browser):
+    seed_reference()
+    build_city(seed=7, streets_per_district=2, progress=lambda *_: None)
+    citizen = Session(browser, live_server.url)
+    citizen.go("/report/")
+    citizen.page.wait_for_selector("#map path")
+    assert citizen.page.locator("[data-testid=map-legend]").is_visible()
+    labels = citizen.page.locator(".map-label span:visible").all_inner_texts()
+    assert "延庆区" in labels and "密云区" in labels
+    # click where the map writes 昌平区: a point inside the district, so inside one of its streets
+    box = citizen.page.locator(".map-label span", has_text="昌平区").bounding_box()
+    assert box is not None
+    citizen.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    picked = citizen.page.locator("#picked")
+    picked.filter(has_text="昌平区").wait_for()
+    text = picked.inner_text()
+    assert not re.search(r"\d+\.\d{4}", text), "a place, not coordinates"
+    street = citizen.page.locator(".leaflet-tooltip").first.inner_text()
+    assert street and street in text
+    citizen.shot("citizen-report-map")
+    citizen.close()

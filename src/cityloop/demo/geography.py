@@ -1,45 +1,23 @@
-"""The demo city's geography: Beijing's 16 real districts and 349 real streets (official
-codes), with generated communities, grids, polygons and standard addresses.
+"""The demo city's geography: Beijing's 16 real districts with their real outlines and 349
+real streets (official codes), with generated communities, grids, polygons and standard
+addresses.
 
-Districts are squares around their real centres, shrunk where needed so no two overlap;
-each square is tiled into its streets, each street into communities, each community into
-grids. Every point of a district therefore lies in exactly one grid. Deterministic for a seed.
-
-Over 400 lines on purpose: the tiling of districts, streets, communities and grids is one
-computation whose steps depend on each other's geometry; split, each part would need the rest.
+Each district's outline (ECharts' map of Beijing, cityloop.geo.outlines) is cut into its
+streets, each street into communities, each community into grids (cityloop.geo.geometry's
+partition: cells around evenly spread seeds). Every point of a district therefore lies in
+exactly one grid, and every street and address lies inside its district's real outline.
+Street outlines are invented: no open data gives them. Deterministic for a seed.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 import random
 from dataclasses import dataclass, field
 from importlib import resources
 
-Ring = list[tuple[float, float]]
-KM_LAT = 1 / 111.0
-KM_LNG = 1 / 85.0  # at 40°N
-
-# Approximate centre (lat, lng) and a desired side (km) of each district.
-DISTRICT_CENTRES: dict[str, tuple[float, float, float]] = {
-    "110101": (39.928, 116.416, 6.0),  # 东城区
-    "110102": (39.912, 116.366, 6.0),  # 西城区
-    "110105": (39.948, 116.486, 16.0),  # 朝阳区
-    "110106": (39.858, 116.287, 14.0),  # 丰台区
-    "110107": (39.906, 116.195, 8.0),  # 石景山区
-    "110108": (39.993, 116.298, 16.0),  # 海淀区
-    "110109": (39.940, 115.973, 26.0),  # 门头沟区
-    "110111": (39.735, 116.139, 28.0),  # 房山区
-    "110112": (39.902, 116.657, 22.0),  # 通州区
-    "110113": (40.130, 116.654, 24.0),  # 顺义区
-    "110114": (40.220, 116.231, 24.0),  # 昌平区
-    "110115": (39.726, 116.341, 24.0),  # 大兴区
-    "110116": (40.316, 116.637, 30.0),  # 怀柔区
-    "110117": (40.144, 117.121, 28.0),  # 平谷区
-    "110118": (40.377, 116.843, 34.0),  # 密云区
-    "110119": (40.465, 115.985, 34.0),  # 延庆区
-}
+from cityloop.geo.geometry import Ring, bounds, partition, point_in_ring, random_point_in
+from cityloop.geo.outlines import district_outlines
 
 COMMUNITY_WORDS = [
     "和平里",
@@ -279,51 +257,6 @@ def load_beijing_streets() -> list[StreetRow]:
     ]
 
 
-def _rect(west: float, south: float, east: float, north: float) -> tuple[tuple[float, float], ...]:
-    points = [(west, south), (east, south), (east, north), (west, north), (west, south)]
-    return tuple((round(x, 6), round(y, 6)) for x, y in points)
-
-
-def _tile(
-    west: float, south: float, east: float, north: float, count: int
-) -> list[tuple[float, float, float, float]]:
-    """Split a rectangle into `count` rectangles: rows of nearly equal numbers of cells."""
-    rows = max(1, round(math.sqrt(count)))
-    per_row = [count // rows + (1 if r < count % rows else 0) for r in range(rows)]
-    cells = []
-    height = (north - south) / rows
-    for r, columns in enumerate(per_row):
-        width = (east - west) / columns
-        for c in range(columns):
-            cells.append(
-                (
-                    west + c * width,
-                    south + r * height,
-                    west + (c + 1) * width,
-                    south + (r + 1) * height,
-                )
-            )
-    return cells
-
-
-def _district_boxes() -> dict[str, tuple[float, float, float, float]]:
-    boxes = {}
-    for code, (lat, lng, side) in DISTRICT_CENTRES.items():
-        nearest = min(
-            max(abs(lat - olat) / KM_LAT, abs(lng - olng) / KM_LNG)
-            for other, (olat, olng, _) in DISTRICT_CENTRES.items()
-            if other != code
-        )
-        half = min(side / 2, nearest / 2)  # two halves never exceed the centres' distance
-        boxes[code] = (
-            lng - half * KM_LNG,
-            lat - half * KM_LAT,
-            lng + half * KM_LNG,
-            lat + half * KM_LAT,
-        )
-    return boxes
-
-
 def build_city(
     seed: int,
     streets_per_district: int | None = None,
@@ -333,13 +266,16 @@ def build_city(
 ) -> CityLayout:
     rng = random.Random(seed)
     layout = CityLayout()
-    boxes = _district_boxes()
-    west = min(b[0] for b in boxes.values())
-    south = min(b[1] for b in boxes.values())
-    east = max(b[2] for b in boxes.values())
-    north = max(b[3] for b in boxes.values())
+    outlines = district_outlines()
+    west, south, east, north = bounds([p for ring in outlines.values() for p in ring])
     layout.areas.append(
-        AreaLayout("110000", "北京市", "city", None, _rect(west, south, east, north))
+        AreaLayout(
+            "110000",
+            "北京市",
+            "city",
+            None,
+            ((west, south), (east, south), (east, north), (west, north), (west, south)),
+        )
     )
     streets_by_district: dict[str, list[StreetRow]] = {}
     for row in load_beijing_streets():
@@ -347,13 +283,15 @@ def build_city(
     for district_code, streets in streets_by_district.items():
         if streets_per_district is not None:
             streets = streets[:streets_per_district]
-        box = boxes[district_code]
+        outline = outlines[district_code]
         layout.areas.append(
-            AreaLayout(district_code, streets[0].district_name, "district", "110000", _rect(*box))
+            AreaLayout(
+                district_code, streets[0].district_name, "district", "110000", tuple(outline)
+            )
         )
-        for street, cell in zip(streets, _tile(*box, len(streets)), strict=True):
+        for street, cell in zip(streets, partition(rng, outline, len(streets)), strict=True):
             layout.areas.append(
-                AreaLayout(street.code, street.name, "street", district_code, _rect(*cell))
+                AreaLayout(street.code, street.name, "street", district_code, tuple(cell))
             )
             _build_street(
                 rng,
@@ -371,7 +309,7 @@ def _build_street(
     rng: random.Random,
     layout: CityLayout,
     street: StreetRow,
-    cell: tuple[float, float, float, float],
+    cell: Ring,
     communities: tuple[int, int],
     grids: tuple[int, int],
     addresses: tuple[int, int],
@@ -389,18 +327,18 @@ def _build_street(
     ]
     rng.shuffle(names)
     count = rng.randint(*communities)
-    for index, box in enumerate(_tile(*cell, count), start=1):
+    for index, ring in enumerate(partition(rng, cell, count), start=1):
         code = f"{street.code}{index:03d}"
         name = names[index - 1]
-        layout.areas.append(AreaLayout(code, name, "community", street.code, _rect(*box)))
-        for grid_index, grid_box in enumerate(_tile(*box, rng.randint(*grids)), start=1):
+        layout.areas.append(AreaLayout(code, name, "community", street.code, tuple(ring)))
+        for grid_index, grid_ring in enumerate(partition(rng, ring, rng.randint(*grids)), start=1):
             grid_code = f"{code}{grid_index:02d}"
             layout.areas.append(
-                AreaLayout(grid_code, f"{name}第{grid_index}网格", "grid", code, _rect(*grid_box))
+                AreaLayout(grid_code, f"{name}第{grid_index}网格", "grid", code, tuple(grid_ring))
             )
             for n in range(rng.randint(*addresses)):
                 layout.addresses.append(
-                    _address(rng, street, name, code, grid_code, grid_box, roads, n)
+                    _address(rng, street, name, code, grid_code, grid_ring, roads, n)
                 )
 
 
@@ -410,13 +348,11 @@ def _address(
     community: str,
     community_code: str,
     grid_code: str,
-    box: tuple[float, float, float, float],
+    ring: Ring,
     roads: list[str],
     n: int,
 ) -> AddressLayout:
-    west, south, east, north = box
-    lng = west + (east - west) * rng.uniform(0.1, 0.9)
-    lat = south + (north - south) * rng.uniform(0.1, 0.9)
+    lng, lat = random_point_in(rng, ring)
     road = rng.choice(roads)
     number = f"{rng.randint(1, 199)}号"
     building = ""
@@ -442,18 +378,6 @@ def _address(
         district_code=street.district_code,
         landmark=landmark,
     )
-
-
-def point_in_ring(lng: float, lat: float, ring: Ring | tuple[tuple[float, float], ...]) -> bool:
-    inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
-        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside
 
 
 def locate(layout: CityLayout, lat: float, lng: float) -> str | None:

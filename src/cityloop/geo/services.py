@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
+from cityloop.geo.geometry import interior_point, point_in_ring
 from cityloop.geo.models import Area, AreaLevel
 from cityloop.kernel.cache import config_cache
-
-
-def point_in_ring(lng: float, lat: float, ring: Sequence[Sequence[float]]) -> bool:
-    inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i][0], ring[i][1]
-        xj, yj = ring[j][0], ring[j][1]
-        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside
 
 
 def locate(lat: float, lng: float) -> Area | None:
@@ -64,21 +53,65 @@ def ancestor_at(area: Area | None, level: str) -> Area | None:
 
 def areas_geojson(level: str, within: str | None = None) -> dict[str, Any]:
     """The city's own areas as GeoJSON: maps need no tile server."""
-    areas = Area.objects.filter(level=level)
+    areas = Area.objects.filter(level=level).select_related("parent")
     if within:
         areas = areas.filter(code__startswith=within)
     if level == AreaLevel.GRID and not within:
         areas = areas[:5000]
+    return feature_collection(areas, digits=5)
+
+
+@config_cache
+def district_map() -> dict[str, Any]:
+    """The districts every map draws under its own layers, embedded in the page. Four
+    decimals (about 10 m) keep the page small and lose nothing of the shipped outlines,
+    whose points lie on a 1/1024° (about 100 m) lattice."""
+    return feature_collection(Area.objects.filter(level=AreaLevel.DISTRICT), digits=4)
+
+
+def feature_collection(areas: Iterable[Area], digits: int) -> dict[str, Any]:
+    """Areas as a GeoJSON FeatureCollection, each with its name, its parent's and a label point."""
     return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
                 "id": a.code,
-                "properties": {"code": a.code, "name": a.name, "level": a.level},
-                "geometry": {"type": "Polygon", "coordinates": [a.polygon]},
+                "properties": {
+                    "code": a.code,
+                    "name": a.name,
+                    "level": a.level,
+                    "parent": _parent_name(a),
+                    # where a map writes the name: inside the outline even when it is concave
+                    "label": [round(v, digits) for v in interior_point(a.polygon)],
+                },
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[round(x, digits), round(y, digits)] for x, y in a.polygon]],
+                },
             }
             for a in areas
             if a.polygon
         ],
+    }
+
+
+def _parent_name(area: Area) -> str:
+    """A street's district, a grid's community… (a district's city goes without saying)."""
+    if area.level in (AreaLevel.CITY, AreaLevel.DISTRICT) or area.parent is None:
+        return ""
+    return area.parent.name
+
+
+def place_names(lat: float, lng: float) -> dict[str, str] | None:
+    """What a map says about a point instead of its coordinates: its district, street and
+    grid (None outside every grid)."""
+    grid = locate(lat, lng)
+    if grid is None:
+        return None
+    names = {node.level: node.name for node in ancestors(grid)}
+    return {
+        "district": names.get(AreaLevel.DISTRICT, ""),
+        "street": names.get(AreaLevel.STREET, ""),
+        "grid": grid.name,
     }

@@ -26,4 +26,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/data.json", views.dashboard_data, name="dashboard-data"),
     path("geo/areas.geojson", views.areas_geojson, name="areas-geojson"),
+    path("geo/place.json", views.place_name, name="place-name"),
 ]

@@ -14,6 +14,7 @@ from cityloop.assessment.dashboard import figures as dashboard_figures
 from cityloop.assessment.rates import monthly_ranking
 from cityloop.geo.models import AreaLevel
 from cityloop.geo.services import areas_geojson as geojson_of
+from cityloop.geo.services import district_map, place_names
 from cityloop.kernel import clock
 from cityloop.web.access import ANY_STAFF, actor_of, staff_page
 
@@ -42,6 +43,7 @@ def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
         "web/dashboard.html",
         {
             "f": dashboard_figures(),
+            "districts": district_map(),
             "tile_url": settings.CITYLOOP_TILE_URL,
         },
     )
@@ -57,3 +59,22 @@ def areas_geojson(request: HttpRequest) -> JsonResponse:
     if level not in AreaLevel.values:
         return JsonResponse({"code": "invalid_level", "message": _("未知的区域层级")}, status=400)
     return JsonResponse(geojson_of(level, request.GET.get("within") or None))
+
+
+def place_name(request: HttpRequest) -> JsonResponse:
+    """The district, street and grid of a point picked on a map, so the map can name the
+    place instead of showing its coordinates."""
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+    except (KeyError, ValueError):
+        return JsonResponse(
+            {"code": "invalid_point", "message": _("请给出数字形式的纬度 lat 和经度 lng")},
+            status=400,
+        )
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        message = _("纬度应在 -90 到 90 之间，经度在 -180 到 180 之间")
+        return JsonResponse({"code": "invalid_point", "message": message}, status=400)
+    names = place_names(lat, lng)
+    if names is None:
+        return JsonResponse({"found": False, "message": _("该位置不在本市的网格内")})
+    return JsonResponse({"found": True, **names})

@@ -16,6 +16,7 @@ from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import check_report_rate, lookup
 from cityloop.evaluate.public_api import evaluate_as_citizen
 from cityloop.evaluate.schemas import CitizenEvaluationIn
+from cityloop.geo.services import district_map
 from cityloop.intake.services import AppealDraft, receive_report
 from cityloop.kernel.errors import DomainError, TooManyRequests
 from cityloop.web.forms import CitizenReportForm, show_domain_error
@@ -54,7 +55,7 @@ def report(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:track-detail", code=appeal.tracking_code)
     status = 429 if refused else 400 if form.errors else 200
-    context = {"form": form, "tile_url": settings.CITYLOOP_TILE_URL}
+    context = {"form": form, "districts": district_map(), "tile_url": settings.CITYLOOP_TILE_URL}
     return render(request, "web/report.html", context, status=status)
 
 
