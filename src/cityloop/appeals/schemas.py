@@ -31,6 +31,10 @@ class AppealIn(InSchema):
     is_complex: bool = False
     auto_dispatch: bool = True
     assist_unit_codes: list[str] = Field([], max_length=20, title="协办单位")
+    # empty: suggested from the text (求助 when no keyword fits)
+    appeal_type: str = Field("", max_length=20, title="诉求类型")
+    # a consultation answered during the call: the appeal is closed at once with it
+    answer: str = Field("", max_length=5000, title="当场答复")
 
 
 class PublicAppealIn(InSchema):
@@ -41,6 +45,7 @@ class PublicAppealIn(InSchema):
     address_text: str = text(Appeal, "address_text")
     lat: float | None = Field(None, ge=-90, le=90, title="纬度")
     lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    appeal_type: str = Field("", max_length=20, title="诉求类型")
 
 
 class VersionIn(InSchema):
@@ -69,6 +74,8 @@ class NoteIn(InSchema):
 
 class ReplyIn(VersionIn):
     text: str = Field(..., max_length=5000, title="办理结果")
+    # the reply gate in confirm mode: why a reply the check finds weak is sent anyway
+    confirm_reason: str = Field("", max_length=1000, title="确认发送理由")
 
 
 class DeferIn(InSchema):
@@ -106,7 +113,8 @@ class CallbackIn(InSchema):
 class CitizenEvaluationIn(InSchema):
     phone_last4: str = Field(..., min_length=4, max_length=4, title="手机号后四位")
     contacted: bool = Field(..., title="是否联系")
-    resolved: bool = Field(..., title="是否解决")
+    # not asked of a suggestion (建议): it is answered, not resolved
+    resolved: bool | None = Field(None, title="是否解决")
     satisfaction: str = Field(..., max_length=20, title="满意度")
     comment: str = Field("", max_length=2000, title="评价意见")
 
@@ -132,6 +140,11 @@ class AppealOut(Schema):
     channel: str
     status: str
     status_label: str
+    appeal_type: str
+    appeal_type_label: str
+    outcome: str
+    outcome_label: str
+    reply_flagged: bool
     title: str
     content: str
     caller_name: str
@@ -185,6 +198,13 @@ class PublicAppealOut(Schema):
     tracking_code: str
     status: str
     status_label: str
+    appeal_type_label: str
+    outcome: str
+    outcome_label: str
+    deferred_until: date | None
+    rates_resolution: bool
+    # what happens next, for the citizen (after a rating: back to the unit, or the outcome)
+    next_step: str
     title: str
     content: str
     caller_name: str
@@ -239,10 +259,12 @@ class UnitScoreOut(Schema):
     unit_kind: str
     valid: int
     contacted: int
+    rated_on_resolution: int
     resolved: int
     satisfied: int
     basically_satisfied: int
     response_rate: float
-    resolution_rate: float
+    resolution_rate: float | None
     satisfaction_rate: float
     composite: float
+    outcomes: dict[str, int]
