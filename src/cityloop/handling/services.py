@@ -20,8 +20,9 @@ from cityloop.appeals.enums import (
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.outcomes import history_of, latest_rating, outcome_from_history
 from cityloop.appeals.public_text import public_version
-from cityloop.appeals.scope import live_assist_of
+from cityloop.appeals.scope import check_scope, live_assist_of
 from cityloop.appeals.services.core import apply, lock_appeal
+from cityloop.appeals.transitions import check
 from cityloop.classify.reply_check import check_reply
 from cityloop.dispatch.services import dispatch_locked
 from cityloop.kernel import clock
@@ -124,6 +125,9 @@ def reply(
             return appeal
         details = {}
         if not verdict.ok and gate == ReplyGate.CONFIRM:
+            # a reply that may not be given at all is refused for that, not for its wording
+            check("reply", appeal.status, actor.role, text)
+            check_scope(appeal, actor, held_as=AssignmentRole.MAIN)
             if not confirm_reason.strip():
                 raise DomainError(
                     "weak_reply",
