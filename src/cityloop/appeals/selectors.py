@@ -34,6 +34,11 @@ def _unit_ref(unit: Any) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit else None
 
 
+def rated_unresolved(appeal: Appeal) -> bool:
+    """The citizen's latest rating said "not resolved" (办结未解决 may be decided)."""
+    return latest_rating(history_of(appeal), since_reopen=False) is False
+
+
 def shown_to(actor: Actor, appeal: Appeal) -> dict[str, bool]:
     """What of the appeal's personal data the actor sees (the rule: access.personal_data):
     `personal` the original text, `caller` who the caller is (not on a report to a unit)."""
@@ -83,8 +88,6 @@ def appeal_detail(appeal: Appeal, *, personal: bool = True, caller: bool = True)
         "outcome_label": str(Outcome(appeal.outcome).label) if appeal.outcome else "",
         "reply_flagged": appeal.reply_flagged,
         "reply_check": appeal.reply_check,
-        # the citizen's latest rating said "not resolved" (办结未解决 may be decided)
-        "rated_unresolved": latest_rating(history_of(appeal), since_reopen=False) is False,
         "grid": appeal.grid.name if appeal.grid else None,
         "street": appeal.street.name if appeal.street else None,
         "district": appeal.district.name if appeal.district else None,

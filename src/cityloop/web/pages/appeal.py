@@ -142,6 +142,7 @@ def _page(
         "events": [selectors.event_out(e, **shown) for e in selectors.timeline(appeal)],
         **selectors.case_papers(appeal, personal=shown["personal"]),
         "actions": _available(appeal, actor),
+        "rated_unresolved": selectors.rated_unresolved(appeal),
         "exclusion": exclusion_of(appeal),
         "errors": errors or {},
         "failed": failed,

@@ -48,10 +48,9 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("已受理 %(code)s（%(type)s）：%(status)s%(outcome)s%(unit)s")
+                _("已受理 %(code)s：%(status)s%(outcome)s%(unit)s")
                 % {
                     "code": appeal.tracking_code,
-                    "type": appeal.get_appeal_type_display(),
                     "status": appeal.get_status_display(),
                     "outcome": f"，{appeal.get_outcome_display()}" if appeal.outcome else "",
                     "unit": f"，{appeal.main_unit.name}" if appeal.main_unit else "",
