@@ -66,7 +66,7 @@ def seed_reference() -> dict[str, int]:
     AssessmentSettings.current()
     _seed_groups()
     Unit.objects.get_or_create(
-        code=CENTER_CODE, defaults={"name": "12345市民服务热线中心", "kind": UnitKind.CENTER}
+        code=CENTER_CODE, defaults={"name": "12345 市民服务热线", "kind": UnitKind.CENTER}
     )
     return counts
 

@@ -181,7 +181,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CITYLOOP_LOG_LEVEL", "WARNING")},
 }
 
+# The one name the 12345 centre goes by on every page and message (staff steps are shown
+# to citizens under it, the thank-you after a rating names it).
 CITYLOOP_BRAND = _("12345 市民服务热线")
+# The reply check as a gate (cityloop.appeals.enums.ReplyGate): "warn" lets a weak reply
+# through flagged, "confirm" asks the handler for a reason to send it anyway, "block" holds
+# it for a supervisor's review before it counts as replied.
+CITYLOOP_REPLY_GATE = os.environ.get("CITYLOOP_REPLY_GATE", "confirm")
 # Maps draw the city's own GeoJSON; a deployment with a tile server sets its URL template.
 CITYLOOP_TILE_URL = os.environ.get("CITYLOOP_TILE_URL", "")
 

@@ -213,6 +213,14 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _reply_gate_warns(settings: Any) -> None:
+    """The suite's placeholder replies ("已处理", "已修复") predate the reply gate, whose
+    default (confirm) would stop them: tests run with the gate warning, as before it
+    existed; the tests of the gate set its mode themselves."""
+    settings.CITYLOOP_REPLY_GATE = "warn"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> None:
     """A rolled-back test must not leave its calendar rows in the process cache."""
     from cityloop.kernel.cache import clear_config_caches

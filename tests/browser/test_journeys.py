@@ -257,3 +257,97 @@ def test_the_report_map_names_the_districts_and_a_picked_place(live_server, brow
     assert street and street in text
     citizen.shot("citizen-report-map")
     citizen.close()
+
+
+def test_honest_outcomes_in_a_browser(live_server, browser, settings):
+    """Issue 13: a weak reply is stopped by the gate (confirm mode), a consultation is
+    answered on the call, and a citizen who rated "not resolved" sees the honest outcome
+    after the centre closes it not fixed."""
+    from cityloop.access.actors import Actor
+    from cityloop.intake.services import AppealDraft, receive_appeal
+
+    settings.CITYLOOP_REPLY_GATE = "confirm"
+    generate_demo_city(seed=7, appeals=40, days=10, streets_per_district=2)
+    handler = get_user_model().objects.get(username="handler").staff
+    street = handler.unit.area
+    address = next(
+        a
+        for a in StandardAddress.objects.select_related("grid__parent__parent")
+        if ancestor_at(a.grid, AreaLevel.STREET) == street
+    )
+    streetlight = Category.objects.filter(
+        path__startswith="城乡建设 › 城市建设和市政管理 ›", level=3
+    ).first()
+    url = live_server.url
+
+    # 1. A consultation answered on the call: closed at once, no unit involved
+    calltaker = Session(browser, url, "calltaker")
+    calltaker.go("/console/")
+    calltaker.page.fill("#id_caller_phone", "13700001111")
+    calltaker.page.select_option("#id_appeal_type", "consultation")
+    calltaker.page.fill("#id_content", "请问办理居住证需要什么材料？")
+    calltaker.page.fill("#id_answer", "居住证在居住地派出所办理，需身份证、租房合同和一寸照片。")
+    calltaker.shot("calltaker-consultation")
+    calltaker.page.click("form[data-testid=intake-form] button[type=submit]")
+    calltaker.page.wait_for_selector(".messages")
+    assert "当场解答" in calltaker.page.locator(".messages").inner_text()
+    asked = Appeal.objects.get(caller_phone="13700001111")
+    assert (asked.status, asked.outcome, asked.main_unit) == ("closed", "answered_on_call", None)
+
+    # 2. The unit's weak reply is stopped by the gate until it gives a reason
+    appeal = receive_appeal(
+        AppealDraft(
+            channel="phone",
+            title="路灯不亮",
+            content="路灯坏了一个多星期，晚上很黑",
+            caller_phone=PHONE,
+            standard_address_code=address.code,
+            category_code=streetlight.code,
+        ),
+        actor=Actor.from_user(get_user_model().objects.get(username="calltaker")),
+    )
+    code = appeal.tracking_code
+    office = Session(browser, url, "handler")
+    office.go(f"/appeals/{code}/")
+    office.page.click("[data-testid=sign-for]")
+    office.page.fill("#reply-text", "已处理")
+    office.page.click("[data-testid=reply]")
+    error = office.page.locator("[data-testid=action-error]")
+    assert "答复质量存疑" in error.inner_text()
+    assert Appeal.objects.get(tracking_code=code).status == "signed"
+    office.shot("unit-reply-gate")
+    office.page.fill("[data-testid=confirm-reason]", "已电话告知诉求人修复情况，诉求人同意简短答复")
+    office.page.click("[data-testid=reply]")
+    office.page.wait_for_selector("[data-testid=reply-flag]")
+    assert Appeal.objects.get(tracking_code=code).status == "replied"
+
+    # 3. The citizen rates it "not resolved": thanked, told it goes back to the unit
+    citizen = Session(browser, url)
+    citizen.go(f"/track/{code}/")
+    assert citizen.page.locator("[data-testid=reply]").count() == 1
+    citizen.page.fill("input[name=phone_last4]", PHONE[-4:])
+    citizen.page.check("input[name=contacted][value=yes]")
+    citizen.page.check("input[name=resolved][value=no]")
+    citizen.page.check("input[name=satisfaction][value=dissatisfied]")
+    citizen.page.fill("textarea[name=comment]", "路灯还是不亮")
+    citizen.page.click("text=提交评价")
+    thanks = citizen.page.locator(".messages").inner_text()
+    assert "感谢您的评价" in thanks and "重新办理" in thanks
+
+    # 4. The centre decides not to have it handled again, and says why
+    supervisor = Session(browser, url, "supervisor")
+    supervisor.go(f"/appeals/{code}/")
+    supervisor.page.fill(
+        "[data-testid=close-unresolved-reason]", "该路段照明改造已列入明年计划，超出本次办理范围"
+    )
+    supervisor.page.click("[data-testid=close-unresolved]")
+    supervisor.page.wait_for_selector("[data-testid=outcome]")
+    assert "办结未解决" in supervisor.page.locator("[data-testid=outcome]").inner_text()
+
+    # 5. The citizen sees the honest outcome
+    citizen.go(f"/track/{code}/")
+    assert "办结未解决" in citizen.page.locator("[data-testid=outcome]").inner_text()
+    assert "办结未解决" in citizen.page.locator("[data-testid=next-step]").inner_text()
+    citizen.shot("citizen-outcome")
+    for session in (calltaker, office, citizen, supervisor):
+        session.close()

@@ -20,6 +20,10 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cityloop.access.actors import Actor
 
 MASK = "*"
 
@@ -189,6 +193,29 @@ def public_text(text: str, *, names: Iterable[str] = ()) -> str:
     for name in {n.strip() for n in names if n and len(n.strip()) >= 2}:
         masked = masked.replace(name, _hide_all(name))
     return masked
+
+
+# 举报: the reporter is protected from the unit reported to (appeals.enums.AppealType.REPORT;
+# access sits below appeals and names the value).
+REPORTER_PROTECTED_TYPES = frozenset({"report"})
+
+
+def sees_caller(actor: Actor, appeal_type: str) -> bool:
+    """Whether the actor sees who the caller is (name, phone, ID number, and those written
+    in the text): staff who handle cases do, except that on a report (举报) only the 12345
+    centre and administrators do — a unit's staff never learn who reported, whatever else
+    their role lets them see."""
+    if not actor.sees_personal_data:
+        return False
+    return appeal_type not in REPORTER_PROTECTED_TYPES or actor.sees_everything
+
+
+def hide_caller(text: str, *, name: str, phone: str) -> str:
+    """`text` with the caller's own name and phone number masked wherever they appear."""
+    for known in (name.strip(), phone.strip()):
+        if len(known) >= 2:
+            text = text.replace(known, _hide_all(known))
+    return text
 
 
 def mask_name(name: str) -> str:

@@ -25,7 +25,7 @@ def actor_of(request: HttpRequest) -> Actor:
 def _detail(request: HttpRequest, code: str) -> dict[str, Any]:
     actor = actor_of(request)
     appeal = selectors.access_appeal(code, actor)
-    return selectors.appeal_detail(appeal, personal=actor.sees_personal_data)
+    return selectors.appeal_detail(appeal, **selectors.shown_to(actor, appeal))
 
 
 class AppealFilter(Page):
@@ -62,7 +62,7 @@ def list_appeals(
         refuse_phone_lookup(actor)
         appeals = appeals.filter(caller_phone=caller_phone)
     page = appeals.order_by("-received_at")[filters.window()]
-    return [selectors.appeal_detail(a, personal=actor.sees_personal_data) for a in page]
+    return [selectors.appeal_detail(a, **selectors.shown_to(actor, a)) for a in page]
 
 
 @router.get("/appeals/{code}", response={200: AppealOut, **ERRORS}, summary="诉求详情")
@@ -78,8 +78,8 @@ def get_appeal(request: HttpRequest, code: str) -> dict[str, Any]:
 def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     actor = actor_of(request)
     appeal = selectors.access_appeal(code, actor)
-    personal = actor.sees_personal_data
-    return [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)]
+    shown = selectors.shown_to(actor, appeal)
+    return [selectors.event_out(e, **shown) for e in selectors.timeline(appeal)]
 
 
 def act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str, Any]:
@@ -89,7 +89,8 @@ def act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str
     actor = actor_of(request)
     selectors.access_appeal(code, actor)
     action(code, actor=actor, **kwargs)
-    return selectors.appeal_detail(scope.appeal_by_code(code))
+    appeal = scope.appeal_by_code(code)
+    return selectors.appeal_detail(appeal, **selectors.shown_to(actor, appeal))
 
 
 DETAIL = {200: AppealOut, **ERRORS}

@@ -20,6 +20,8 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("办理中")
     SENT_BACK = "sent_back", _("已退单")
     DEFERRED = "deferred", _("挂账")
+    # block mode of the reply gate: a weak reply waits for a supervisor before it counts
+    REPLY_REVIEW = "reply_review", _("答复待审核")
     REPLIED = "replied", _("已办结")
     EVALUATED = "evaluated", _("已评价")
     CLOSED = "closed", _("已关闭")
@@ -36,6 +38,7 @@ OPEN_STATUSES = frozenset(
         Status.IN_PROGRESS,
         Status.SENT_BACK,
         Status.DEFERRED,
+        Status.REPLY_REVIEW,
     }
 )
 # Waiting for a dispatcher to choose a unit (the dispatcher queue).
@@ -51,6 +54,42 @@ UNFINISHED_STATUSES = OPEN_STATUSES | {Status.REPLIED}
 def in_status_order(statuses: frozenset[str]) -> list[Status]:
     """A status set in the order of an appeal's life (for tables and tabs)."""
     return [status for status in Status if status in statuses]
+
+
+class AppealType(models.TextChoices):
+    """诉求类型. Rows from before the field existed are 求助 (help): the loop handled every
+    appeal as a request for help, to be resolved and rated."""
+
+    COMPLAINT = "complaint", _("投诉")
+    HELP = "help", _("求助")
+    CONSULTATION = "consultation", _("咨询")
+    SUGGESTION = "suggestion", _("建议")
+    REPORT = "report", _("举报")
+    PRAISE = "praise", _("表扬")
+
+
+# A suggestion is answered, not resolved: its callback asks satisfaction only and the
+# resolution rate (解决率) leaves it out.
+NOT_RATED_ON_RESOLUTION = frozenset({AppealType.SUGGESTION})
+
+
+class Outcome(models.TextChoices):
+    """How a closed appeal ended, set once by the transition that closes it. 挂账 is not an
+    outcome: a deferred appeal is still open (status `deferred`, with its planned date)."""
+
+    RESOLVED = "resolved", _("已解决")
+    UNRESOLVED = "unresolved", _("办结未解决")
+    REPLIED = "replied", _("已答复（未评价解决情况）")
+    ANSWERED_ON_CALL = "answered_on_call", _("当场解答")
+    THANKED = "thanked", _("已致谢（表扬）")
+
+
+class ReplyGate(models.TextChoices):
+    """What a weak reply (the reply check's verdict) meets: settings.CITYLOOP_REPLY_GATE."""
+
+    WARN = "warn", _("提示：照常办结，标记待复核")
+    CONFIRM = "confirm", _("确认：须填写理由方可发送")
+    BLOCK = "block", _("拦截：督办审核通过后才算办结")
 
 
 class AssignmentRole(models.TextChoices):

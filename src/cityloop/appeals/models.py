@@ -7,9 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.enums import (
+    AppealType,
     AssignmentRole,
     AssignmentStatus,
     Channel,
+    Outcome,
     Status,
 )
 from cityloop.geo.models import Area, StandardAddress
@@ -25,6 +27,13 @@ class Appeal(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
     version = models.PositiveIntegerField(default=1, help_text="bumped by every change")
+    appeal_type = models.CharField(
+        _("诉求类型"), max_length=20, choices=AppealType.choices, default=AppealType.HELP
+    )
+    # set once, by the transition that closes the appeal; cleared when it is reopened
+    outcome = models.CharField(
+        _("办理结果类型"), max_length=20, choices=Outcome.choices, blank=True, db_index=True
+    )
 
     title = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("诉求内容"))

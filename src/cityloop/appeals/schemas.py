@@ -46,6 +46,11 @@ class AppealOut(Schema):
     channel: str
     status: str
     status_label: str
+    appeal_type: str
+    appeal_type_label: str
+    outcome: str
+    outcome_label: str
+    reply_flagged: bool
     title: str
     content: str
     caller_name: str
@@ -99,6 +104,13 @@ class PublicAppealOut(Schema):
     tracking_code: str
     status: str
     status_label: str
+    appeal_type_label: str
+    outcome: str
+    outcome_label: str
+    deferred_until: date | None
+    rates_resolution: bool
+    # what happens next, for the citizen (after a rating: back to the unit, or the outcome)
+    next_step: str
     title: str
     content: str
     caller_name: str

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from cityloop.access.personal_data import mask_name
+from cityloop.access.actors import Actor
+from cityloop.access.personal_data import hide_caller, mask_name, sees_caller
 from cityloop.appeals.deadlines import is_overdue
-from cityloop.appeals.enums import AssignmentStatus, DecisionStatus, Status
+from cityloop.appeals.enums import (
+    NOT_RATED_ON_RESOLUTION,
+    AppealType,
+    AssignmentStatus,
+    DecisionStatus,
+    Outcome,
+    Status,
+)
 from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.appeals.outcomes import history_of, latest_rating
 from cityloop.appeals.scope import access_appeal as access_appeal
 from cityloop.appeals.scope import visible_appeals as visible_appeals
 from cityloop.appeals.transitions import TRANSITIONS
@@ -23,10 +33,25 @@ def _unit_ref(unit: Any) -> dict[str, str] | None:
     return {"code": unit.code, "name": unit.name} if unit else None
 
 
-def appeal_detail(appeal: Appeal, *, personal: bool = True) -> dict[str, Any]:
-    """The appeal for staff. Without `personal` (an analyst) the stored public text stands
-    in for the original and the caller is not named."""
+def rated_unresolved(appeal: Appeal) -> bool:
+    """The citizen's latest rating said "not resolved" (办结未解决 may be decided)."""
+    return latest_rating(history_of(appeal), since_reopen=False) is False
+
+
+def shown_to(actor: Actor, appeal: Appeal) -> dict[str, bool]:
+    """What of the appeal's personal data the actor sees (the rule: access.personal_data):
+    `personal` the original text, `caller` who the caller is (not on a report to a unit)."""
     return {
+        "personal": actor.sees_personal_data,
+        "caller": sees_caller(actor, appeal.appeal_type),
+    }
+
+
+def appeal_detail(appeal: Appeal, *, personal: bool = True, caller: bool = True) -> dict[str, Any]:
+    """The appeal for staff. Without `personal` (an analyst) the stored public text stands
+    in for the original and the caller is not named; without `caller` (a unit's staff on a
+    report, 举报) the reporter's name and phone are masked, in the text too."""
+    detail = {
         **{
             f: getattr(appeal, f)
             for f in (
@@ -56,6 +81,12 @@ def appeal_detail(appeal: Appeal, *, personal: bool = True) -> dict[str, Any]:
         },
         **({} if personal else _public_text_of(appeal)),
         "status_label": str(Status(appeal.status).label),
+        "appeal_type": appeal.appeal_type,
+        "appeal_type_label": str(AppealType(appeal.appeal_type).label),
+        "outcome": appeal.outcome,
+        "outcome_label": str(Outcome(appeal.outcome).label) if appeal.outcome else "",
+        "reply_flagged": appeal.reply_flagged,
+        "reply_check": appeal.reply_check,
         "grid": appeal.grid.name if appeal.grid else None,
         "street": appeal.street.name if appeal.street else None,
         "district": appeal.district.name if appeal.district else None,
@@ -77,6 +108,21 @@ def appeal_detail(appeal: Appeal, *, personal: bool = True) -> dict[str, Any]:
             }
             for a in appeal.assignments.select_related("unit").order_by("assigned_at", "pk")
         ],
+    }
+    return detail if caller or not personal else _reporter_hidden(appeal, detail)
+
+
+def _reporter_hidden(appeal: Appeal, detail: dict[str, Any]) -> dict[str, Any]:
+    def hide(text: str) -> str:
+        return hide_caller(text, name=appeal.caller_name, phone=appeal.caller_phone)
+
+    return {
+        **detail,
+        "caller_name": mask_name(appeal.caller_name),
+        "caller_phone": "",
+        "title": hide(detail["title"]),
+        "content": hide(detail["content"]),
+        "reply_text": hide(detail["reply_text"]),
     }
 
 
@@ -100,9 +146,12 @@ def timeline(appeal: Appeal) -> list[AppealEvent]:
     return list(appeal.events.select_related("actor_unit").order_by("seq"))
 
 
-def event_out(event: AppealEvent, *, personal: bool = True) -> dict[str, Any]:
+def event_out(event: AppealEvent, *, personal: bool = True, caller: bool = True) -> dict[str, Any]:
     """One step of the timeline for staff; without `personal` (an analyst) the note is the
-    public one and the actor is their unit, not their name."""
+    public one and the actor is their unit, not their name; without `caller` (a report, for
+    a unit) the note is the public one and the recorded changes are not shown."""
+    if personal and not caller:
+        return {**event_out(event, personal=False), "actor": event.actor_name}
     return {
         "seq": event.seq,
         "action": event.action,
@@ -134,7 +183,37 @@ PUBLIC_ACTIONS = {
     "reopen",
     "merge",
     "decide_extension",
+    "reply_for_review",
+    "accept_reply",
+    "return_reply",
+    "close_unresolved",
+    "answer_on_call",
+    "thank_praise",
 }
+# the steps whose note the citizen reads in the timeline (the reply itself is shown once,
+# as the result, not again as a note)
+PUBLIC_NOTES = {"send_back", "defer", "close_unresolved", "return_reply"}
+# the reply is the citizen's once it counts as given
+ANSWERED = frozenset({Status.REPLIED, Status.EVALUATED, Status.CLOSED})
+
+
+def next_step(appeal: Appeal) -> str:
+    """What happens next, told to the citizen on the tracking page and after a rating."""
+    if appeal.status == Status.CLOSED:
+        return _("已办结。办理结果：%(outcome)s。") % {
+            "outcome": Outcome(appeal.outcome).label if appeal.outcome else "—"
+        }
+    if appeal.status == Status.EVALUATED:
+        return _("您的评价已记录，%(centre)s将核实后办结。") % {"centre": centre_name()}
+    if appeal.status == Status.REPLIED:
+        return _("承办单位已答复，请您评价办理结果。")
+    if appeal.status == Status.REPLY_REVIEW:
+        return _("承办单位已答复，%(centre)s正在审核答复。") % {"centre": centre_name()}
+    if appeal.reopen_count and appeal.status != Status.MERGED:
+        return _("您反映问题未解决，诉求已转回%(unit)s重新办理。") % {
+            "unit": appeal.main_unit.name if appeal.main_unit else centre_name()
+        }
+    return ""
 
 
 def public_view(appeal: Appeal) -> dict[str, Any]:
@@ -144,6 +223,12 @@ def public_view(appeal: Appeal) -> dict[str, Any]:
         "tracking_code": appeal.tracking_code,
         "status": appeal.status,
         "status_label": str(Status(appeal.status).label),
+        "appeal_type_label": str(AppealType(appeal.appeal_type).label),
+        "outcome": appeal.outcome,
+        "outcome_label": str(Outcome(appeal.outcome).label) if appeal.outcome else "",
+        "deferred_until": appeal.deferred_until if appeal.status == Status.DEFERRED else None,
+        "rates_resolution": appeal.appeal_type not in NOT_RATED_ON_RESOLUTION,
+        "next_step": next_step(appeal),
         "title": appeal.public_title,
         "content": appeal.public_content,
         "caller_name": mask_name(appeal.caller_name),
@@ -153,7 +238,7 @@ def public_view(appeal: Appeal) -> dict[str, Any]:
         "received_at": appeal.received_at,
         "reply_due_at": appeal.reply_due_at,
         "replied_at": appeal.replied_at,
-        "reply_text": appeal.public_reply,
+        "reply_text": appeal.public_reply if appeal.status in ANSWERED else "",
         "can_evaluate": appeal.status == Status.REPLIED,
         "timeline": [
             {
@@ -161,7 +246,7 @@ def public_view(appeal: Appeal) -> dict[str, Any]:
                 "action_label": action_label(e.action),
                 "status_label": str(Status(e.to_status).label) if e.to_status else "",
                 "actor": _public_actor(e),
-                "note": e.public_note if e.action in {"reply", "send_back", "defer"} else "",
+                "note": e.public_note if e.action in PUBLIC_NOTES else "",
             }
             for e in events
         ],
@@ -173,8 +258,13 @@ def _public_actor(event: AppealEvent) -> str:
     if event.actor_unit is not None:
         return event.actor_unit.name
     if event.actor_id is None:
-        return event.actor_name if event.action in {"evaluate", "reopen"} else _("12345热线")
-    return _("12345热线")
+        return event.actor_name if event.action in {"evaluate", "reopen"} else centre_name()
+    return centre_name()
+
+
+def centre_name() -> str:
+    """The one name of the 12345 centre (settings.CITYLOOP_BRAND)."""
+    return str(settings.CITYLOOP_BRAND)
 
 
 def training_history(limit: int = 200_000) -> tuple[list[str], list[str]]:

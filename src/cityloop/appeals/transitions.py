@@ -26,6 +26,10 @@ HELD_BY_UNIT = HELD_BY_UNIT_STATUSES
 STAFF_DISPATCH = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, SYSTEM})
 UNIT_HANDLING = frozenset({Role.HANDLER, Role.ADMIN})
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN, SYSTEM})
+# the centre's decision that an appeal rated "not resolved" is closed as it stands
+CENTRE_DECIDING = frozenset({Role.SUPERVISOR, Role.CALL_TAKER, Role.ADMIN})
+# what a unit's main reply may come from
+REPLYING = frozenset({S.SIGNED, S.IN_PROGRESS, S.DEFERRED})
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,36 @@ TRANSITIONS: dict[str, Transition] = {
             UNIT_HANDLING | SUPERVISING,
             unit_scoped=True,
         ),
+        _t("reply", _("办结答复"), REPLYING, S.REPLIED, UNIT_HANDLING, unit_scoped=True),
+        # The reply gate (settings.CITYLOOP_REPLY_GATE = block): a reply the reply check
+        # finds weak waits for a supervisor, who accepts it (then it counts as replied) or
+        # returns it to the unit for rework with a reason. Accept and return also serve the
+        # weak replies that went through in warn / confirm mode, before the callback.
         _t(
-            "reply",
-            _("办结答复"),
-            {S.SIGNED, S.IN_PROGRESS, S.DEFERRED},
-            S.REPLIED,
+            "reply_for_review",
+            _("答复提交审核"),
+            REPLYING,
+            S.REPLY_REVIEW,
             UNIT_HANDLING,
             unit_scoped=True,
+        ),
+        _t(
+            "accept_reply",
+            _("答复审核通过"),
+            {S.REPLY_REVIEW, S.REPLIED},
+            S.REPLIED,
+            SUPERVISING,
+            unit_scoped=True,
+        ),
+        _t(
+            "return_reply",
+            _("退回重办"),
+            {S.REPLY_REVIEW, S.REPLIED},
+            S.IN_PROGRESS,
+            SUPERVISING,
+            needs_reason=True,
+            unit_scoped=True,
+            reason_prompt=_("请说明退回重办的理由：答复缺少什么"),
         ),
         _t(
             "evaluate",
@@ -144,6 +171,37 @@ TRANSITIONS: dict[str, Transition] = {
             {S.EVALUATED, S.REPLIED},
             S.CLOSED,
             {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, SYSTEM},
+        ),
+        # 办结未解决: the citizen said "not resolved" and the centre decides not to (or no
+        # longer to) have it handled again — beyond policy, say — and says why. From the
+        # evaluation, or from the units' hands after the rating reopened it.
+        _t(
+            "close_unresolved",
+            _("办结未解决"),
+            {S.EVALUATED} | HELD_BY_UNIT,
+            S.CLOSED,
+            CENTRE_DECIDING,
+            needs_reason=True,
+            reason_prompt=_("请说明不再重新办理的理由（如超出政策范围）"),
+        ),
+        # 咨询 answered by the call-taker during the call: closed at once, the answer is the
+        # reply; no unit is involved.
+        _t(
+            "answer_on_call",
+            _("当场解答"),
+            {S.RECEIVED},
+            S.CLOSED,
+            {Role.CALL_TAKER, Role.ADMIN},
+            needs_reason=True,
+            reason_prompt=_("请填写当场答复的内容"),
+        ),
+        # 表扬: recorded, closed with thanks, and shown to the praised unit for information.
+        _t(
+            "thank_praise",
+            _("表扬致谢"),
+            {S.RECEIVED},
+            S.CLOSED,
+            {Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN, SYSTEM},
         ),
         _t(
             "reopen",

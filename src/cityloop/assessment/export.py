@@ -7,7 +7,11 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from cityloop.appeals.enums import Outcome
 from cityloop.assessment.rates import UnitScore
+
+# the outcomes of a unit's closed appeals, each its own column (counted apart)
+UNIT_OUTCOMES = (Outcome.RESOLVED, Outcome.UNRESOLVED, Outcome.REPLIED)
 
 
 def _headers() -> list[object]:
@@ -20,7 +24,23 @@ def _headers() -> list[object]:
         _("解决率"),
         _("满意率"),
         _("综合得分"),
+        *(_("办结：%(outcome)s") % {"outcome": o.label} for o in UNIT_OUTCOMES),
     ]
+
+
+def _outcome_cells(s: UnitScore) -> list[object]:
+    return [s.outcomes.get(o, 0) for o in UNIT_OUTCOMES]
+
+
+def city_line(outcomes: dict[str, int]) -> str:
+    """The city's closed appeals by outcome, consultations answered on the call and praise
+    included (they are no unit's case)."""
+    parts = "；".join(f"{label} {outcomes.get(value, 0)}" for value, label in Outcome.choices)
+    return str(_("全市本月办结：%(parts)s")) % {"parts": parts}
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"
 
 
 def _row(s: UnitScore) -> list[object]:
@@ -33,10 +53,11 @@ def _row(s: UnitScore) -> list[object]:
         s.resolution_rate,
         s.satisfaction_rate,
         s.composite,
+        *_outcome_cells(s),
     ]
 
 
-def ranking_xlsx(month: date, ranking: list[UnitScore]) -> bytes:
+def ranking_xlsx(month: date, ranking: list[UnitScore], outcomes: dict[str, int]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -53,7 +74,9 @@ def ranking_xlsx(month: date, ranking: list[UnitScore]) -> bytes:
         sheet.append(_row(score))
         for column in "EFG":
             sheet[f"{column}{sheet.max_row}"].number_format = "0.00%"
-    for column, width in zip("ABCDEFGH", [6, 12, 34, 10, 9, 9, 9, 10], strict=True):
+    sheet.append([])
+    sheet.append([city_line(outcomes)])
+    for column, width in zip("ABCDEFGHIJK", [6, 12, 34, 10, 9, 9, 9, 10, 12, 12, 16], strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A3"
     buffer = io.BytesIO()
@@ -61,7 +84,7 @@ def ranking_xlsx(month: date, ranking: list[UnitScore]) -> bytes:
     return buffer.getvalue()
 
 
-def ranking_pdf(month: date, ranking: list[UnitScore]) -> bytes:
+def ranking_pdf(month: date, ranking: list[UnitScore], outcomes: dict[str, int]) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -82,13 +105,15 @@ def ranking_pdf(month: date, ranking: list[UnitScore]) -> bytes:
                 s.unit_code,
                 s.unit_name,
                 s.valid,
-                f"{s.response_rate:.1%}",
-                f"{s.resolution_rate:.1%}",
-                f"{s.satisfaction_rate:.1%}",
+                _percent(s.response_rate),
+                _percent(s.resolution_rate),
+                _percent(s.satisfaction_rate),
                 f"{s.composite}",
+                *_outcome_cells(s),
             ]
         )
-    table = Table(rows, repeatRows=1, colWidths=[30, 52, 170, 45, 45, 45, 45, 50])
+    widths = [24, 44, 120, 36, 36, 36, 36, 40, 40, 44, 50]
+    table = Table(rows, repeatRows=1, colWidths=widths)
     table.setStyle(
         TableStyle(
             [
@@ -100,5 +125,6 @@ def ranking_pdf(month: date, ranking: list[UnitScore]) -> bytes:
         )
     )
     heading = _("%(y)s年%(m)s月三率考核排名") % {"y": month.year, "m": month.month}
-    document.build([Paragraph(heading, title), table])
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=9, leading=13)
+    document.build([Paragraph(heading, title), table, Paragraph(city_line(outcomes), body)])
     return buffer.getvalue()

@@ -4,7 +4,8 @@ Counted over assessed callbacks: the latest valid callback of each appeal, in th
 month it was made, for the unit that was the main unit then; approved exclusions (剔除) left
 out.
   响应率 response rate     = contacted / valid
-  解决率 resolution rate   = resolved / valid
+  解决率 resolution rate   = resolved / valid callbacks rated on resolution (a suggestion,
+                             建议, is answered, not resolved: it is left out here)
   满意率 satisfaction rate = (satisfied + w × basically satisfied) / valid
   综合得分 composite       = 100 × Σ weight × rate
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.enums import DecisionStatus, Satisfaction
+from cityloop.appeals.enums import NOT_RATED_ON_RESOLUTION, DecisionStatus, Outcome, Satisfaction
+from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import visible_appeals
 from cityloop.evaluate.models import AssessmentExclusion, AssessmentSettings, Callback
 from cityloop.kernel import clock
@@ -47,6 +49,7 @@ MEASURES: dict[str, Q] = {
 _TALLY = {
     "valid": Count("id"),
     "contacted": Count("id", filter=Q(contacted=True)),
+    "rated_on_resolution": Count("id", filter=~Q(appeal__appeal_type__in=NOT_RATED_ON_RESOLUTION)),
     "resolved": Count("id", filter=Q(resolved=True)),
     "satisfied": Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
     "basically_satisfied": Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY_SATISFIED)),
@@ -60,6 +63,7 @@ class Rates:
 
     valid: int
     contacted: int
+    rated_on_resolution: int
     resolved: int
     satisfied: int
     basically_satisfied: int
@@ -77,14 +81,18 @@ class UnitScore:
     unit_kind: str
     valid: int
     contacted: int
+    rated_on_resolution: int
     resolved: int
     satisfied: int
     basically_satisfied: int
     response_rate: float
-    resolution_rate: float
+    # None: every callback of the unit was on a suggestion, which is not rated on resolution
+    resolution_rate: float | None
     satisfaction_rate: float
     composite: float
     rank: int = 0
+    # how the unit's appeals closed in the month ended (Outcome value → count), apart
+    outcomes: dict[str, int] = field(default_factory=dict)
 
 
 def parse_month(text: str) -> date:
@@ -143,20 +151,27 @@ def rates_of(counts: Mapping[str, Any], weights: AssessmentSettings | None = Non
             composite=None,
         )
     response = tally["contacted"] / valid
-    resolution = tally["resolved"] / valid
+    rated = tally["rated_on_resolution"]
+    resolution = tally["resolved"] / rated if rated else None
     satisfaction = (
         tally["satisfied"]
         + float(weights.basically_satisfied_weight) * tally["basically_satisfied"]
     ) / valid
-    composite = 100 * (
-        float(weights.response_weight) * response
-        + float(weights.resolution_weight) * resolution
-        + float(weights.satisfaction_weight) * satisfaction
+    weighted = [
+        (float(weights.response_weight), response),
+        (float(weights.resolution_weight), resolution),
+        (float(weights.satisfaction_weight), satisfaction),
+    ]
+    # with no rate to count (only suggestions), the other two carry the whole weight
+    counted = [(w, rate) for w, rate in weighted if rate is not None]
+    total_weight = sum(w for w, _rate in weighted)
+    composite = (
+        100 * total_weight * sum(w * rate for w, rate in counted) / sum(w for w, _r in counted)
     )
     return Rates(
         **tally,
         response_rate=round(response, 4),
-        resolution_rate=round(resolution, 4),
+        resolution_rate=None if resolution is None else round(resolution, 4),
         satisfaction_rate=round(satisfaction, 4),
         composite=round(composite, 2),
     )
@@ -170,12 +185,21 @@ def monthly_ranking(month: date, *, unit_kind: str | None = None) -> list[UnitSc
         callbacks = callbacks.filter(unit__kind=unit_kind)
     totals = list(callbacks.values("unit_id").annotate(**_TALLY).order_by())
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[t["unit_id"] for t in totals])}
+    ended = outcomes_by_unit(month)
     scores = []
     for row in totals:
         unit = units[row["unit_id"]]
-        # every unit in the ranking has at least one valid callback, so no rate is None
+        # every unit in the ranking has at least one valid callback, so the response and
+        # satisfaction rates are not None (the resolution rate may be: suggestions only)
         scores.append(
-            UnitScore(unit.pk, unit.code, unit.name, unit.kind, **asdict(rates_of(row, weights)))
+            UnitScore(
+                unit.pk,
+                unit.code,
+                unit.name,
+                unit.kind,
+                **asdict(rates_of(row, weights)),
+                outcomes=ended.get(unit.pk, {}),
+            )
         )
     scores.sort(key=lambda s: (-s.composite, -s.valid, s.unit_code))
     return [
@@ -210,3 +234,31 @@ def callbacks_behind(month: date, unit_code: str, measure: str, actor: Actor) ->
         .select_related("appeal", "unit")
         .order_by("-at")
     )
+
+
+def closed_in(month: date) -> QuerySet[Appeal]:
+    start, end = clock.month_bounds(month)
+    return Appeal.objects.filter(closed_at__gte=start, closed_at__lt=end).exclude(outcome="")
+
+
+def outcomes_by_unit(month: date) -> dict[int, dict[str, int]]:
+    """How the appeals each main unit held ended, of those closed in the month: resolved,
+    closed not fixed (办结未解决), answered but not rated... counted apart, never merged."""
+    rows = (
+        closed_in(month)
+        .exclude(main_unit=None)
+        .values_list("main_unit_id", "outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[int, dict[str, int]] = {}
+    for unit_id, outcome, n in rows:
+        found.setdefault(unit_id, {})[outcome] = n
+    return found
+
+
+def city_outcomes(month: date) -> dict[str, int]:
+    """The city's appeals closed in the month, by outcome (every outcome listed, 0 or not):
+    consultations answered on the call and praise stand apart from the units' cases."""
+    counts = dict(closed_in(month).values_list("outcome").annotate(n=Count("id")).order_by())
+    return {value: counts.get(value, 0) for value in Outcome.values}

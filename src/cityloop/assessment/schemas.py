@@ -12,10 +12,12 @@ class UnitScoreOut(Schema):
     unit_kind: str
     valid: int
     contacted: int
+    rated_on_resolution: int
     resolved: int
     satisfied: int
     basically_satisfied: int
     response_rate: float
-    resolution_rate: float
+    resolution_rate: float | None
     satisfaction_rate: float
     composite: float
+    outcomes: dict[str, int]

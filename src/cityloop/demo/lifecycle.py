@@ -16,7 +16,7 @@ from typing import Any
 
 from cityloop.access.actors import CITIZEN, SYSTEM
 from cityloop.appeals.assignments import change_record
-from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Status
+from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Channel, Outcome, Status
 from cityloop.appeals.transitions import check
 from cityloop.demo import texts
 from cityloop.demo.geography import AddressLayout
@@ -360,6 +360,8 @@ def _handle(
     closed = called + timedelta(hours=rng.uniform(1, 24))
     record.step("close", closed, "系统", None, reason="回访完成，归档")
     fields["closed_at"] = closed
+    # the outcome the close step sets from the rating (appeals.outcomes)
+    fields["outcome"] = Outcome.RESOLVED if resolved else Outcome.UNRESOLVED
 
 
 def _dispatch(

@@ -45,7 +45,13 @@ def evaluate_as_citizen(request: HttpRequest, code: str, data: CitizenEvaluation
         comment=data.comment,
         reopen_if_unresolved=True,
     )
+    appeal.refresh_from_db()
     return appeal
+
+
+def thank_you(appeal: Appeal) -> str:
+    """What the citizen reads after rating: thanks, and what happens next."""
+    return f"{_('感谢您的评价。')}{selectors.next_step(appeal)}"
 
 
 @router.post(

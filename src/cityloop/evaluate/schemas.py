@@ -19,7 +19,8 @@ class CallbackIn(InSchema):
 class CitizenEvaluationIn(InSchema):
     phone_last4: str = Field(..., min_length=4, max_length=4, title="手机号后四位")
     contacted: bool = Field(..., title="是否联系")
-    resolved: bool = Field(..., title="是否解决")
+    # not asked of a suggestion (建议): it is answered, not resolved
+    resolved: bool | None = Field(None, title="是否解决")
     satisfaction: str = Field(..., max_length=20, title="满意度")
     comment: str = Field("", max_length=2000, title="评价意见")
 

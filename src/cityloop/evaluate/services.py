@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.enums import DecisionStatus, Satisfaction
+from cityloop.appeals.enums import NOT_RATED_ON_RESOLUTION, DecisionStatus, Satisfaction
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.services.core import apply, lock_appeal
@@ -27,10 +27,12 @@ def record_callback(
     comment: str = "",
     reopen_if_unresolved: bool = False,
 ) -> Callback:
-    """回访: a valid callback needs all three answers. An unreached citizen is recorded
-    but does not count in the three rates."""
+    """回访: a valid callback needs all three answers — a suggestion (建议) only whether the
+    unit made contact and the satisfaction: it is answered, not resolved, so `resolved` is
+    not asked, not recorded and never reopens it. An unreached citizen is recorded but does
+    not count in the three rates."""
     if reached:
-        if contacted is None or resolved is None:
+        if contacted is None:
             raise DomainError("answers_required", _("请回答：是否联系、是否解决"))
         if satisfaction not in Satisfaction.values:
             raise DomainError(
@@ -43,6 +45,10 @@ def record_callback(
         if appeal.main_unit is None:
             raise DomainError("no_main_unit", _("该诉求没有主办单位，无法评价"))
         public_comment = public_version(comment, caller_name=appeal.caller_name, writer=actor)
+        if appeal.appeal_type in NOT_RATED_ON_RESOLUTION:
+            resolved = None
+        elif reached and resolved is None:
+            raise DomainError("answers_required", _("请回答：是否联系、是否解决"))
         if not reached:
             apply(appeal, "callback_unreached", actor, reason=comment)
             return Callback.objects.create(
@@ -76,7 +82,7 @@ def record_callback(
             public_comment=public_comment,
             recorded_by=actor.user,
         )
-        if reopen_if_unresolved and not resolved:
+        if reopen_if_unresolved and resolved is False:
             reopen(tracking_code, actor=actor, reason=comment or str(_("群众反映问题未解决")))
     return callback
 

@@ -57,3 +57,30 @@ def merge(request: HttpRequest, code: str, payload: MergeIn) -> dict[str, Any]:
     actor = actor_of(request)
     selectors.access_appeal(payload.into_code, actor)
     return act(request, code, services.merge, **payload.dict())
+
+
+@router.post(
+    "/appeals/{code}/reply/accept",
+    response=DETAIL,
+    summary="答复审核通过 (accept a weak reply)",
+)
+def accept_reply(request: HttpRequest, code: str, payload: NoteIn) -> dict[str, Any]:
+    return act(request, code, services.accept_reply, note=payload.note)
+
+
+@router.post(
+    "/appeals/{code}/reply/return",
+    response=DETAIL,
+    summary="退回重办 (return a weak reply for rework)",
+)
+def return_reply(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return act(request, code, services.return_reply, reason=payload.reason)
+
+
+@router.post(
+    "/appeals/{code}/close-unresolved",
+    response=DETAIL,
+    summary="办结未解决 (closed, not fixed)",
+)
+def close_unresolved(request: HttpRequest, code: str, payload: ReasonIn) -> dict[str, Any]:
+    return act(request, code, services.close_unresolved, reason=payload.reason)

@@ -16,6 +16,8 @@ class NoteIn(InSchema):
 
 class ReplyIn(VersionIn):
     text: str = Field(..., max_length=5000, title="办理结果")
+    # the reply gate in confirm mode: why a reply the check finds weak is sent anyway
+    confirm_reason: str = Field("", max_length=1000, title="确认发送理由")
 
 
 class DeferIn(InSchema):

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
 from cityloop.appeals.assignments import LIVE, Move
-from cityloop.appeals.enums import AssignmentRole, AssignmentStatus, Status
+from cityloop.appeals.enums import (
+    AssignmentRole,
+    AssignmentStatus,
+    Outcome,
+    ReplyGate,
+    Status,
+)
 from cityloop.appeals.models import Appeal
+from cityloop.appeals.outcomes import history_of, latest_rating, outcome_from_history
 from cityloop.appeals.public_text import public_version
-from cityloop.appeals.scope import live_assist_of
+from cityloop.appeals.scope import check_scope, live_assist_of
 from cityloop.appeals.services.core import apply, lock_appeal
+from cityloop.appeals.transitions import check
 from cityloop.classify.reply_check import check_reply
 from cityloop.dispatch.services import dispatch_locked
 from cityloop.kernel import clock
@@ -58,10 +67,25 @@ def record_contact(tracking_code: str, *, actor: Actor, note: str = "") -> Appea
     return appeal
 
 
+def reply_gate() -> str:
+    """What a weak reply meets (settings.CITYLOOP_REPLY_GATE): warn, confirm or block."""
+    gate = str(getattr(settings, "CITYLOOP_REPLY_GATE", ReplyGate.CONFIRM))
+    return gate if gate in ReplyGate.values else ReplyGate.CONFIRM
+
+
 def reply(
-    tracking_code: str, *, actor: Actor, text: str, expected_version: int | None = None
+    tracking_code: str,
+    *,
+    actor: Actor,
+    text: str,
+    expected_version: int | None = None,
+    confirm_reason: str = "",
 ) -> Appeal:
-    """办结答复 by the main unit; an assisting unit's reply is its contribution to the case."""
+    """办结答复 by the main unit; an assisting unit's reply is its contribution to the case.
+
+    The reply check is a gate (reply_gate): a weak reply goes through flagged (warn), goes
+    through only when the handler confirms it with a reason, recorded on the event
+    (confirm), or waits for a supervisor's review before it counts as replied (block)."""
     if not text.strip():
         raise DomainError("reply_required", _("请填写办理结果"), field="text")
     now = clock.now()
@@ -80,25 +104,92 @@ def reply(
             return appeal
         verdict = check_reply(f"{appeal.title}{appeal.content}", text)
         quality = {"ok": verdict.ok, "score": round(verdict.score, 3), "reasons": verdict.reasons}
+        written = {
+            "reply_text": text.strip(),
+            "public_reply": public_version(
+                text.strip(), caller_name=appeal.caller_name, writer=actor
+            ),
+            "reply_check": quality,
+            "reply_flagged": not verdict.ok,
+        }
+        gate = reply_gate()
+        if not verdict.ok and gate == ReplyGate.BLOCK:
+            apply(
+                appeal,
+                "reply_for_review",
+                actor,
+                reason=text,
+                expected_version=expected_version,
+                fields=written,
+            )
+            return appeal
+        details = {}
+        if not verdict.ok and gate == ReplyGate.CONFIRM:
+            # a reply that may not be given at all is refused for that, not for its wording
+            check("reply", appeal.status, actor.role, text)
+            check_scope(appeal, actor, held_as=AssignmentRole.MAIN)
+            if not confirm_reason.strip():
+                raise DomainError(
+                    "weak_reply",
+                    _("答复质量存疑（%(reasons)s）。请完善答复；确需按原文发送，请填写理由确认。"),
+                    reasons="；".join(verdict.reasons) or "—",
+                    field="confirm_reason",
+                )
+            details = {"weak_reply_confirmed": confirm_reason.strip()}
         apply(
             appeal,
             "reply",
             actor,
             reason=text,
             expected_version=expected_version,
-            fields={
-                "reply_text": text.strip(),
-                "public_reply": public_version(
-                    text.strip(), caller_name=appeal.caller_name, writer=actor
-                ),
-                "replied_at": now,
-                "deferred_until": None,
-                "reply_check": quality,
-                "reply_flagged": not verdict.ok,
-            },
+            fields={**written, "replied_at": now, "deferred_until": None},
+            details=details,
             assignments=[_replied(AssignmentRole.MAIN, now, text)],
         )
     return appeal
+
+
+def accept_reply(tracking_code: str, *, actor: Actor, note: str = "") -> Appeal:
+    """A supervisor accepts a weak reply: waiting for review, it now counts as replied;
+    already replied (warn / confirm mode), it is no longer flagged."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        _must_be_flagged(appeal)
+        fields: dict[str, object] = {"reply_flagged": False}
+        moves = []
+        if appeal.status == Status.REPLY_REVIEW:
+            now = clock.now()
+            fields.update(replied_at=now, deferred_until=None)
+            moves = [_replied(AssignmentRole.MAIN, now, appeal.reply_text)]
+        apply(appeal, "accept_reply", actor, reason=note, fields=fields, assignments=moves)
+    return appeal
+
+
+def return_reply(tracking_code: str, *, actor: Actor, reason: str) -> Appeal:
+    """A supervisor returns a weak reply to the main unit for rework, saying why: the unit
+    works on it again (in progress) and must reply anew."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        _must_be_flagged(appeal)
+        moves = []
+        if appeal.status == Status.REPLIED:
+            replied = frozenset({AssignmentStatus.REPLIED})
+            stamp = {"replied_at": None}
+            moves = [Move(AssignmentRole.MAIN, replied, AssignmentStatus.SIGNED, stamp=stamp)]
+        apply(
+            appeal,
+            "return_reply",
+            actor,
+            reason=reason,
+            fields={"reply_flagged": False, "replied_at": None},
+            assignments=moves,
+        )
+    return appeal
+
+
+def _must_be_flagged(appeal: Appeal) -> None:
+    if appeal.status == Status.REPLIED and not appeal.reply_flagged:
+        raise DomainError("reply_not_flagged", _("该答复未被标记为质量存疑，无需审核"))
 
 
 def _signed(role: str, now: datetime, *, unit: Unit | None = None) -> Move:
@@ -137,9 +228,40 @@ def resume(tracking_code: str, *, actor: Actor, reason: str = "") -> Appeal:
 
 
 def close(tracking_code: str, *, actor: Actor, reason: str = "") -> Appeal:
+    """关闭: the outcome is what the record says (the latest rating since the last reopen)."""
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
-        apply(appeal, "close", actor, reason=reason, fields={"closed_at": clock.now()})
+        outcome = outcome_from_history([*history_of(appeal), ("close", {})], appeal.appeal_type)
+        fields = {"closed_at": clock.now(), "outcome": outcome}
+        apply(appeal, "close", actor, reason=reason, fields=fields)
+    return appeal
+
+
+def close_unresolved(tracking_code: str, *, actor: Actor, reason: str) -> Appeal:
+    """办结未解决: after the citizen said "not resolved", the centre decides the appeal is
+    closed as it stands (beyond policy, say) instead of handled again, and says why. A unit
+    still holding it after the reopen lets it go."""
+    with transaction.atomic():
+        appeal = lock_appeal(tracking_code)
+        if latest_rating(history_of(appeal), since_reopen=False) is not False:
+            raise DomainError(
+                "not_rated_unresolved", _("只有群众评价为“未解决”的诉求才能办结未解决")
+            )
+        apply(
+            appeal,
+            "close_unresolved",
+            actor,
+            reason=reason,
+            fields={
+                "closed_at": clock.now(),
+                "outcome": Outcome.UNRESOLVED,
+                "deferred_until": None,
+            },
+            assignments=[
+                Move(role, LIVE, AssignmentStatus.WITHDRAWN)
+                for role in (AssignmentRole.MAIN, AssignmentRole.ASSIST)
+            ],
+        )
     return appeal
 
 
@@ -160,6 +282,7 @@ def reopen(tracking_code: str, *, actor: Actor, reason: str) -> Appeal:
             extra_fields={
                 "reopen_count": appeal.reopen_count + 1,
                 "closed_at": None,
+                "outcome": "",
                 "replied_at": None,
                 "dispatch_reason": appeal.dispatch_reason,
             },

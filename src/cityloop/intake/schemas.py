@@ -27,6 +27,10 @@ class AppealIn(InSchema):
     is_complex: bool = False
     auto_dispatch: bool = True
     assist_unit_codes: list[str] = Field([], max_length=20, title="协办单位")
+    # empty: suggested from the text (求助 when no keyword fits)
+    appeal_type: str = Field("", max_length=20, title="诉求类型")
+    # a consultation answered during the call: the appeal is closed at once with it
+    answer: str = Field("", max_length=5000, title="当场答复")
 
 
 class PublicAppealIn(InSchema):
@@ -37,6 +41,7 @@ class PublicAppealIn(InSchema):
     address_text: str = text(Appeal, "address_text")
     lat: float | None = Field(None, ge=-90, le=90, title="纬度")
     lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    appeal_type: str = Field("", max_length=20, title="诉求类型")
 
 
 class CreatedOut(Schema):

@@ -13,11 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.enums import Channel, Status
+from cityloop.appeals.enums import AppealType, Channel, Outcome, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal
-from cityloop.appeals.public_text import public_fields
+from cityloop.appeals.public_text import public_fields, public_version
+from cityloop.appeals.services.core import apply
 from cityloop.appeals.transitions import check
+from cityloop.classify.appeal_type import suggest_appeal_type
 from cityloop.dispatch.rules import choose_unit
 from cityloop.dispatch.services import add_assist_locked, dispatch_locked, units_by_code
 from cityloop.geo.models import Area, StandardAddress
@@ -66,6 +68,10 @@ class AppealDraft:
     is_complex: bool = False
     received_at: datetime | None = None
     assist_unit_codes: Sequence[str] = field(default_factory=tuple)
+    # 诉求类型; empty: suggested from the words (classify.appeal_type), 求助 when none fits
+    appeal_type: str = ""
+    # a consultation (咨询) the call-taker answered during the call: closed at once with it
+    answer: str = ""
 
 
 def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | None]:
@@ -81,6 +87,12 @@ def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | No
         raise invalid_field(
             "caller_phone", _("联系电话格式不正确：%(value)s"), value=draft.caller_phone
         )
+    if draft.appeal_type and draft.appeal_type not in AppealType.values:
+        raise invalid_field("appeal_type", _("未知的诉求类型：%(value)s"), value=draft.appeal_type)
+    if draft.answer.strip() and _type_of(draft) != AppealType.CONSULTATION:
+        raise invalid_field("answer", _("只有咨询类诉求可以当场解答"))
+    if len(draft.answer) > 5000:
+        raise invalid_field("answer", _("答复内容不能超过 5000 字"))
     if draft.urgency not in Urgency.values:
         raise invalid_field("urgency", _("未知的紧急程度：%(value)s"), value=draft.urgency)
     if (draft.lat is None) != (draft.lng is None):
@@ -108,6 +120,10 @@ def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | No
                 value=draft.standard_address_code,
             )
     return category, address
+
+
+def _type_of(draft: AppealDraft) -> str:
+    return draft.appeal_type or suggest_appeal_type(f"{draft.title} {draft.content}")
 
 
 def _place(draft: AppealDraft, address: StandardAddress | None) -> dict[str, object]:
@@ -150,6 +166,7 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                     appeal = Appeal.objects.create(
                         tracking_code=new_tracking_code(received_at),
                         channel=draft.channel,
+                        appeal_type=_type_of(draft),
                         status=Status.RECEIVED,
                         caller_phone=draft.caller_phone.strip(),
                         caller_id_number=draft.caller_id_number.strip(),
@@ -172,6 +189,12 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
             appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)}
         )
         apply_understanding(appeal, found)
+        if draft.answer.strip():
+            _answer_on_call(appeal, actor, draft.answer.strip())
+            return appeal
+        if appeal.appeal_type == AppealType.PRAISE:
+            _thank_for_praise(appeal)
+            return appeal
         if auto_dispatch and appeal.category is not None:
             decision = choose_unit(appeal.category, appeal.grid)
             if decision.unit is not None:
@@ -184,6 +207,50 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
             if unit.pk != appeal.main_unit_id:
                 add_assist_locked(appeal, Actor.system(), unit)
     return appeal
+
+
+def _answer_on_call(appeal: Appeal, actor: Actor, answer: str) -> None:
+    """咨询 answered during the call: closed at once, the answer is the reply, no unit."""
+    now = clock.now()
+    apply(
+        appeal,
+        "answer_on_call",
+        actor,
+        reason=answer,
+        fields={
+            "reply_text": answer,
+            "public_reply": public_version(answer, caller_name=appeal.caller_name, writer=actor),
+            "replied_at": now,
+            "closed_at": now,
+            "outcome": Outcome.ANSWERED_ON_CALL,
+        },
+    )
+
+
+def _thank_for_praise(appeal: Appeal) -> None:
+    """表扬: recorded and closed with thanks; the praised unit (by the responsibility rules,
+    when the category is known) holds it for information only — nothing to handle."""
+    unit = choose_unit(appeal.category, appeal.grid).unit if appeal.category else None
+    thanks = (
+        _("感谢您的表扬，已转达%(unit)s。") % {"unit": unit.name}
+        if unit is not None
+        else _("感谢您的表扬，我们已记录。")
+    )
+    now = clock.now()
+    apply(
+        appeal,
+        "thank_praise",
+        Actor.system(),
+        reason=str(thanks),
+        fields={
+            "main_unit": unit,
+            "reply_text": str(thanks),
+            "public_reply": str(thanks),
+            "replied_at": now,
+            "closed_at": now,
+            "outcome": Outcome.THANKED,
+        },
+    )
 
 
 def receive_call(draft: AppealDraft, *, actor: Actor, merge_into: str = "") -> Appeal:

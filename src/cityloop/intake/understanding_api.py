@@ -173,7 +173,7 @@ def set_category(request: HttpRequest, code: str, payload: CategoryIn) -> dict[s
     selectors.access_appeal(code, actor)
     categorize(code, actor=actor, category_code=payload.category_code, reason=payload.reason)
     appeal = selectors.access_appeal(code, actor)
-    return selectors.appeal_detail(appeal, personal=actor.sees_personal_data)
+    return selectors.appeal_detail(appeal, **selectors.shown_to(actor, appeal))
 
 
 @router.get(

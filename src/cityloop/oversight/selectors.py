@@ -47,8 +47,9 @@ def supervision_board(actor: Actor, now: datetime) -> dict[str, Any]:
         .select_related("appeal", "unit")
         .order_by("respond_by")[:30],
         "repeat_callers": list(repeat_phones),
-        # replies the reply check found weak (答复质量): the supervisor looks before the callback
-        "weak_replies": unit_appeals(actor, [Status.REPLIED])
+        # replies the reply check found weak (答复质量): held for review (the gate's block
+        # mode), or gone through flagged; the supervisor accepts or returns them
+        "weak_replies": unit_appeals(actor, [Status.REPLY_REVIEW, Status.REPLIED])
         .filter(reply_flagged=True)
         .order_by("-replied_at")[:30],
     }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cityloop.access.actors import Actor
+from cityloop.appeals.selectors import centre_name
 from cityloop.assessment.access import ASSESSING
 from cityloop.kernel.errors import DomainError
 from cityloop.org.models import Role
@@ -70,8 +71,12 @@ def staff_page(
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Template context: the pages this user may open."""
+    """Template context: the pages this user may open, and the one name of the centre."""
+    centre = {"centre_name": centre_name()}
     actor = actor_of(request) if request.user.is_authenticated else None
     if actor is None:
-        return {"nav": []}
-    return {"nav": [(name, str(label)) for name, label, roles in NAV if actor.role in roles]}
+        return {"nav": [], **centre}
+    return {
+        "nav": [(name, str(label)) for name, label, roles in NAV if actor.role in roles],
+        **centre,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cityloop.appeals.enums import AppealType
 from cityloop.handling.attachments import ACCEPT
 from cityloop.intake.services import ADDRESS_TEXT_MAX, CALLER_NAME_MAX
 from cityloop.kernel.api_schema import MAX_TEXT
@@ -50,7 +51,18 @@ PHONE = forms.RegexField(
 )
 
 
+# 诉求类型: left empty, intake suggests it from the words (求助 when none fits)
+APPEAL_TYPE = forms.ChoiceField(
+    label=_("诉求类型"),
+    choices=[("", _("自动识别")), *AppealType.choices],
+    required=False,
+)
+# types that are not about a place: no address needed
+PLACELESS_TYPES = {AppealType.CONSULTATION, AppealType.SUGGESTION, AppealType.PRAISE}
+
+
 class CitizenReportForm(forms.Form):
+    appeal_type = APPEAL_TYPE
     content = forms.CharField(
         label=_("问题描述"),
         max_length=MAX_TEXT,
@@ -67,7 +79,8 @@ class CitizenReportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("address_text") and data.get("lat") is None:
+        placeless = data.get("appeal_type") in PLACELESS_TYPES
+        if not placeless and not data.get("address_text") and data.get("lat") is None:
             self.add_error("address_text", _("请填写事发地址，或在地图上点选位置"))
         return data
 
@@ -82,8 +95,15 @@ class IntakeForm(forms.Form):
         error_messages={"invalid": _("请填写 11 位手机号或带区号的固定电话")},
     )
     caller_name = forms.CharField(label=_("来电人"), max_length=CALLER_NAME_MAX, required=False)
+    appeal_type = APPEAL_TYPE
     content = forms.CharField(
         label=_("诉求内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    answer = forms.CharField(
+        label=_("当场解答（咨询类：填写后直接办结）"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     address_text = forms.CharField(label=_("事发地址"), max_length=ADDRESS_TEXT_MAX, required=False)
     standard_address_code = forms.CharField(label=_("标准地址"), max_length=40, required=False)

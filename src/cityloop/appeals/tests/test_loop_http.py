@@ -82,6 +82,7 @@ def test_intake_to_assessment_over_http(city):
             "unit_kind": "street_office",
             "valid": 1,
             "contacted": 1,
+            "rated_on_resolution": 1,
             "resolved": 1,
             "satisfied": 1,
             "basically_satisfied": 0,
@@ -89,6 +90,7 @@ def test_intake_to_assessment_over_http(city):
             "resolution_rate": 1.0,
             "satisfaction_rate": 1.0,
             "composite": 100.0,
+            "outcomes": {},
         }
     ]
 

@@ -104,6 +104,10 @@ def agree_with_an_exclusion(city, month: str) -> None:
         ranking["resolution_rate"],
         ranking["satisfaction_rate"],
         ranking["composite"],
+        # how the unit's appeals closed this month ended, each counted apart
+        row["outcomes"].get("resolved", 0),
+        row["outcomes"].get("unresolved", 0),
+        row["outcomes"].get("replied", 0),
     ]
     pdf = analyst.get(f"/assessment/?month={month}&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
@@ -22,11 +23,21 @@ from cityloop.evaluate.selectors import exclusion_of
 from cityloop.evaluate.services import decide_exclusion, request_exclusion
 from cityloop.handling.attachments import attach
 from cityloop.handling.selectors import attachment_for
-from cityloop.handling.services import defer, record_contact, reply, resume, sign_for
+from cityloop.handling.services import (
+    accept_reply,
+    close_unresolved,
+    defer,
+    record_contact,
+    reply,
+    resume,
+    return_reply,
+    sign_for,
+)
 from cityloop.kernel.errors import DomainError, NotFound
 from cityloop.oversight.selectors import supervision_order_of
 from cityloop.oversight.services import request_extension, respond_supervision, supervise
 from cityloop.web.access import ANY_STAFF, actor_of, home_of, staff_page
+from cityloop.web.redirects import safe_next
 
 if TYPE_CHECKING:
     from cityloop.appeals.models import Appeal
@@ -58,7 +69,18 @@ ACTIONS: dict[str, Callable[[str, Actor, Any, Any], object]] = {
     "record_contact": lambda code, actor, post, files: record_contact(
         code, actor=actor, note=post.get("note", "")
     ),
-    "reply": lambda code, actor, post, files: reply(code, actor=actor, text=post.get("text", "")),
+    "reply": lambda code, actor, post, files: reply(
+        code, actor=actor, text=post.get("text", ""), confirm_reason=post.get("confirm_reason", "")
+    ),
+    "accept_reply": lambda code, actor, post, files: accept_reply(
+        code, actor=actor, note=post.get("note", "")
+    ),
+    "return_reply": lambda code, actor, post, files: return_reply(
+        code, actor=actor, reason=post.get("reason", "")
+    ),
+    "close_unresolved": lambda code, actor, post, files: close_unresolved(
+        code, actor=actor, reason=post.get("reason", "")
+    ),
     "send_back": lambda code, actor, post, files: send_back(
         code, actor=actor, reason=post.get("reason", "")
     ),
@@ -116,12 +138,13 @@ def _page(
     failed: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    personal = actor.sees_personal_data
+    shown = selectors.shown_to(actor, appeal)
     context = {
-        "appeal": selectors.appeal_detail(appeal, personal=personal),
-        "events": [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)],
-        **selectors.case_papers(appeal, personal=personal),
+        "appeal": selectors.appeal_detail(appeal, **shown),
+        "events": [selectors.event_out(e, **shown) for e in selectors.timeline(appeal)],
+        **selectors.case_papers(appeal, personal=shown["personal"]),
         "actions": _available(appeal, actor),
+        "rated_unresolved": selectors.rated_unresolved(appeal),
         "exclusion": exclusion_of(appeal),
         "errors": errors or {},
         "failed": failed,
@@ -167,7 +190,8 @@ def act(request: HttpRequest, actor: Actor, code: str, action: str) -> HttpRespo
     if not scope.may_see(appeal, actor):
         # the step itself ended the caller's hold (a send-back, an assisting unit's reply)
         return redirect(home_of(actor))
-    return redirect("web:appeal-detail", code=code)
+    # a form on another page (the board's weak replies) says where to go back to
+    return redirect(safe_next(request, "") or reverse("web:appeal-detail", args=[code]))
 
 
 @login_required

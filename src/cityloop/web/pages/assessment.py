@@ -9,9 +9,10 @@ from django.shortcuts import render
 
 from cityloop.access.actors import Actor
 from cityloop.assessment.access import ASSESSING
-from cityloop.assessment.export import ranking_pdf, ranking_xlsx
+from cityloop.assessment.export import city_line, ranking_pdf, ranking_xlsx
 from cityloop.assessment.rates import (
     callbacks_behind,
+    city_outcomes,
     city_trend,
     month_or_current,
     monthly_ranking,
@@ -37,13 +38,20 @@ def assessment(request: HttpRequest, actor: Actor) -> HttpResponse:
         return _error(request, error)
     kind = request.GET.get("kind") or None
     ranking = monthly_ranking(month, unit_kind=kind)
+    outcomes = city_outcomes(month)
     fmt = request.GET.get("format", "")
     if fmt in EXPORTS:
         write, content_type = EXPORTS[fmt]
-        response = HttpResponse(write(month, ranking), content_type=content_type)
+        response = HttpResponse(write(month, ranking, outcomes), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.{fmt}"'
         return response
-    context = {"ranking": ranking, "month": month, "trend": city_trend(month), "kind": kind or ""}
+    context = {
+        "ranking": ranking,
+        "month": month,
+        "trend": city_trend(month),
+        "kind": kind or "",
+        "outcomes": city_line(outcomes),
+    }
     return render(request, "web/assessment.html", context)
 
 

@@ -14,7 +14,7 @@ from cityloop.appeals import selectors
 from cityloop.appeals.codes import clean_tracking_code
 from cityloop.appeals.enums import Channel, Satisfaction
 from cityloop.appeals.public_api import check_report_rate, lookup
-from cityloop.evaluate.public_api import evaluate_as_citizen
+from cityloop.evaluate.public_api import evaluate_as_citizen, thank_you
 from cityloop.evaluate.schemas import CitizenEvaluationIn
 from cityloop.geo.services import district_map
 from cityloop.intake.services import AppealDraft, receive_report
@@ -40,6 +40,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     address_text=data["address_text"],
                     lat=data["lat"],
                     lng=data["lng"],
+                    appeal_type=data["appeal_type"],
                 ),
                 actor=citizen,
                 uploads=data["attachments"],
@@ -83,11 +84,12 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
             payload = CitizenEvaluationIn(
                 phone_last4=form_data.get("phone_last4", ""),
                 contacted=form_data.get("contacted") == "yes",
-                resolved=form_data.get("resolved") == "yes",
+                resolved={"yes": True, "no": False}.get(form_data.get("resolved", "")),
                 satisfaction=form_data.get("satisfaction", ""),
                 comment=form_data.get("comment", ""),
             )
-            evaluate_as_citizen(request, code, payload)
+            rated = evaluate_as_citizen(request, code, payload)
+            messages.success(request, thank_you(rated))
             return redirect("web:track-detail", code=appeal.tracking_code)
         except DomainError as error:
             form_error, status = error.message, 429 if isinstance(error, TooManyRequests) else 400

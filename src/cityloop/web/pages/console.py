@@ -37,6 +37,8 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
                     standard_address_code=data["standard_address_code"],
                     category_code=data["category_code"],
                     urgency=form.urgency,
+                    appeal_type=data["appeal_type"],
+                    answer=data["answer"],
                 ),
                 actor=actor,
                 merge_into=data["merge_into"],
@@ -46,10 +48,11 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("已受理 %(code)s：%(status)s%(unit)s")
+                _("已受理 %(code)s：%(status)s%(outcome)s%(unit)s")
                 % {
                     "code": appeal.tracking_code,
                     "status": appeal.get_status_display(),
+                    "outcome": f"，{appeal.get_outcome_display()}" if appeal.outcome else "",
                     "unit": f"，{appeal.main_unit.name}" if appeal.main_unit else "",
                 },
             )
