@@ -14,6 +14,7 @@ STSong-Light (not embedded: the reader supplies the glyphs) and a warning is log
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -48,24 +49,26 @@ def chinese_font(text: str) -> PdfFont:
 
     path = Path(settings.CITYLOOP_PDF_FONT)
     try:
-        data = _truetype_subset(path, set(text) | set(ALWAYS))
+        data = _truetype_subset(path, frozenset(text) | frozenset(ALWAYS))
     except (OSError, ImportError, ValueError) as why:
         log.warning(
             "PDF: the Chinese font %s cannot be embedded (%s); using %s", path, why, FALLBACK_FONT
         )
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
         return PdfFont(FALLBACK_FONT, embedded=False)
-    # the subset differs with each document's text, so each registers its own font under a
-    # fresh name (ReportLab keeps registered fonts by name for the whole process)
+    # the subset differs with each document's text, so each is registered under its own
+    # name (ReportLab keeps registered fonts by name for the whole process)
     name = f"{EMBEDDED_NAME}-{hashlib.sha1(data).hexdigest()[:12]}"
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
     return PdfFont(name, embedded=True)
 
 
-def _truetype_subset(path: Path, characters: set[str]) -> bytes:
+@functools.lru_cache(maxsize=16)
+def _truetype_subset(path: Path, characters: frozenset[str]) -> bytes:
     """The glyphs of `characters` from the font at `path` (a collection's Simplified
-    Chinese face), with TrueType outlines, as font file bytes."""
+    Chinese face), with TrueType outlines, as font file bytes. Kept for the last few
+    character sets: the same month exported again costs no second cut (about a second)."""
     from fontTools import subset
     from fontTools.ttLib import TTCollection, TTFont
 
@@ -86,11 +89,24 @@ def _truetype_subset(path: Path, characters: set[str]) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(characters)))
     subsetter.subset(font)
+    _name_after(font, characters)
     if "CFF " in font:
         _cff_to_truetype(font)
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()
+
+
+def _name_after(font: Any, characters: frozenset[str]) -> None:
+    """Give the subset a PostScript name of its own ("NotoSansCJKsc-Regular-1a2b3c4d5e").
+    ReportLab keys embedded fonts by that name too: a second subset under the same name
+    would be taken for the first one registered, and its characters missing from it."""
+    digest = hashlib.sha1("".join(sorted(characters)).encode()).hexdigest()[:10]
+    table = font["name"]
+    postscript = table.getDebugName(6) or EMBEDDED_NAME
+    for record in table.names:
+        if record.nameID == 6:
+            record.string = f"{postscript}-{digest}"
 
 
 def _cff_to_truetype(tt: Any) -> None:

@@ -187,18 +187,23 @@ def test_the_pdf_embeds_its_chinese_font_and_numbers_its_pages(city):
     apart = page.index("样本不足（有效回访少于 5 件")
     assert page.index("建外街道办事处") < apart < page.index("朝外街道办事处")
 
-    # a long ranking runs over pages, each numbered out of the total
+    # a long ranking runs over pages, each numbered out of the total; its own characters
+    # are in its own font, not taken for the first document's
     one = monthly_ranking(clock.this_month()).ranked[0]
     long = Ranking(
         month=clock.this_month(),
         minimum=5,
-        ranked=[replace(one, unit_code=f"U{i:03}", rank=i) for i in range(1, 121)],
+        ranked=[
+            replace(one, unit_code=f"U{i:03}", unit_name="密云区穆家峪镇人民政府", rank=i)
+            for i in range(1, 121)
+        ],
         apart=[],
     )
     pages = pages_text(ranking_pdf(long))
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
         assert f"第 {number} 页 / 共 {len(pages)} 页" in text
+        assert "密云区穆家峪镇人民政府" in text
 
 
 def test_without_the_font_the_pdf_falls_back_to_a_named_font_and_says_so(city, settings, caplog):
