@@ -31,6 +31,7 @@ FALLBACK_FONT = "STSong-Light"
 EMBEDDED_NAME = "CityloopCJK"
 SIMPLIFIED_FACE = "Noto Sans CJK SC"
 # always in the font: digits, Latin letters and the punctuation of page numbers and dates
+UNUSED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG")
 ALWAYS = string.printable + "第页共年月日，。：；（）、·—％"
 
 
@@ -81,6 +82,11 @@ def _truetype_subset(path: Path, characters: frozenset[str]) -> bytes:
         font = TTFont(str(path), fontNumber=index)
     else:
         font = TTFont(str(path))
+    # the layout tables (shaping, vertical text) take most of a second cut's time to read
+    # and nothing here uses them: left unread
+    for tag in UNUSED_TABLES:
+        if tag in font:
+            del font[tag]
     options = subset.Options()
     options.layout_features = []  # horizontal text of single characters needs no shaping
     options.name_IDs = ["*"]
