@@ -89,9 +89,10 @@ def ranking_time() -> None:
         started = time.perf_counter()
         ranking = monthly_ranking(month)
         timings.append(time.perf_counter() - started)
-    valid = sum(s.valid for s in ranking)
+    valid = sum(s.valid for s in ranking.rows)
     print(
-        f"monthly three-rates ranking {month:%Y-%m}: {len(ranking)} units, {valid:,} valid "
+        f"monthly three-rates ranking {month:%Y-%m}: {len(ranking.ranked)} units ranked, "
+        f"{len(ranking.apart)} with too few callbacks, {valid:,} valid "
         f"callbacks, best of 3: {min(timings) * 1000:.0f} ms (first {timings[0] * 1000:.0f} ms)"
     )
 

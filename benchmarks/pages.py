@@ -83,6 +83,8 @@ def main() -> None:
         ("supervisor", "GET", f"/assessment/?month={month}", None),
         ("supervisor", "GET", f"/assessment/appeals/?month={month}&unit={handler_unit.code}", None),
         ("supervisor", "GET", f"/assessment/?month={month}&format=xlsx", None),
+        # cuts the Chinese font for each document (assessment/pdf_font.py)
+        ("supervisor", "GET", f"/assessment/?month={month}&format=pdf", None),
         ("supervisor", "GET", "/dashboard/", None),
         ("supervisor", "GET", "/dashboard/data.json", None),
     ]

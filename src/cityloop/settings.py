@@ -190,6 +190,11 @@ CITYLOOP_BRAND = _("12345 市民服务热线")
 CITYLOOP_REPLY_GATE = os.environ.get("CITYLOOP_REPLY_GATE", "confirm")
 # Maps draw the city's own GeoJSON; a deployment with a tile server sets its URL template.
 CITYLOOP_TILE_URL = os.environ.get("CITYLOOP_TILE_URL", "")
+# The Chinese font embedded in PDF exports (fonts-noto-cjk's; a .ttc, .otf or .ttf). Without
+# it the PDF names Adobe's STSong-Light and the reader supplies the glyphs (assessment/pdf_font).
+CITYLOOP_PDF_FONT = os.environ.get(
+    "CITYLOOP_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
 
 # ── Throttling: guessing and flooding ────────────────────────────────────────────────────
 # Every limit lives here (docs/decisions/0004-throttling.md says why these numbers).

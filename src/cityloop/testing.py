@@ -298,6 +298,16 @@ def rated_appeal(
     return code
 
 
+def rank_from(minimum: int) -> None:
+    """Rank units from `minimum` valid callbacks a month on (考核设置, default 30), for tests
+    of a tiny city whose units have a few callbacks each."""
+    from cityloop.evaluate.models import AssessmentSettings
+
+    AssessmentSettings.objects.filter(pk=AssessmentSettings.current().pk).update(
+        min_callbacks=minimum
+    )
+
+
 def timeline_actions(client: Client, code: str) -> list[str]:
     """The actions of an appeal's timeline, oldest first, as `client` reads them."""
     return [event["action"] for event in client.get(f"/api/appeals/{code}/timeline").json()]

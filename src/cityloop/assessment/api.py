@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
@@ -21,7 +22,13 @@ router = Router(auth=STAFF_AUTH, tags=["evaluation"])
     "/assessment",
     response={200: list[UnitScoreOut], **ERRORS},
     summary="三率考核月度排名 (three rates ranking)",
+    description=(
+        "The ranked units (`ranked` true, `rank` 1, 2, …, by `ranking_score`), then the units "
+        "with fewer valid callbacks in the month than the minimum set in the assessment "
+        "settings (样本不足: `ranked` false, `rank` 0)."
+    ),
 )
 def assessment(request: HttpRequest, month: str, unit_kind: str = "") -> list[Any]:
     check_may_assess(Actor.from_user(request.user))
-    return [s.__dict__ for s in monthly_ranking(parse_month(month), unit_kind=unit_kind or None)]
+    ranking = monthly_ranking(parse_month(month), unit_kind=unit_kind or None)
+    return [asdict(score) for score in ranking.rows]

@@ -8,6 +8,10 @@ out.
                              建议, is answered, not resolved: it is left out here)
   满意率 satisfaction rate = (satisfied + w × basically satisfied) / valid
   综合得分 composite       = 100 × Σ weight × rate
+  排名得分 ranking score   = 100 × Σ weight × Wilson lower bound (95 %) of the rate
+A unit is ranked by its ranking score, and only with at least `min_callbacks` valid
+callbacks in the month (AssessmentSettings); the others are listed apart as 样本不足
+(assessment.confidence, docs/decisions/0007-ranking-small-samples.md).
 
 The ranking, the city-wide figures (dashboard, home page), the six-month trend, the
 drill-down behind each number and the exports all come from here, so they always agree.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -29,9 +33,10 @@ from cityloop.access.actors import Actor
 from cityloop.appeals.enums import NOT_RATED_ON_RESOLUTION, DecisionStatus, Outcome, Satisfaction
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.scope import visible_appeals
+from cityloop.assessment.confidence import rate_label, wilson_lower
 from cityloop.evaluate.models import AssessmentExclusion, AssessmentSettings, Callback
 from cityloop.kernel import clock
-from cityloop.kernel.errors import DomainError
+from cityloop.kernel.errors import DomainError, NotFound
 from cityloop.org.models import Unit
 
 EARLIEST_MONTH = date(2000, 1, 1)
@@ -44,6 +49,12 @@ MEASURES: dict[str, Q] = {
     "unresolved": Q(resolved=False),
     "dissatisfied": Q(satisfaction=Satisfaction.DISSATISFIED),
 }
+MEASURE_LABELS = {
+    "all": _("全部有效回访"),
+    "not_contacted": _("未联系"),
+    "unresolved": _("未解决"),
+    "dissatisfied": _("不满意"),
+}
 
 # the counts the three rates are made of, as database aggregates
 _TALLY = {
@@ -55,11 +66,28 @@ _TALLY = {
     "basically_satisfied": Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY_SATISFIED)),
 }
 
+# what a set with no valid callback has none of
+_RATE_FIELDS = (
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "composite",
+    "response_lower",
+    "resolution_lower",
+    "satisfaction_lower",
+    "ranking_score",
+)
+
 
 @dataclass(frozen=True)
 class Rates:
     """The counts of a set of assessed callbacks and the three rates made of them. With no
-    valid callback there is nothing to divide by: the rates are None, not 0."""
+    valid callback there is nothing to divide by: the rates are None, not 0.
+
+    `satisfied_points` is the satisfaction rate's numerator (satisfied + w × basically
+    satisfied); the `*_lower` fields are the Wilson lower bounds of the rates and
+    `ranking_score` the composite made of them; the `*_label` fields show each rate with its
+    count, "92.3 %（120/130）"."""
 
     valid: int
     contacted: int
@@ -71,10 +99,21 @@ class Rates:
     resolution_rate: float | None
     satisfaction_rate: float | None
     composite: float | None
+    satisfied_points: float
+    response_lower: float | None
+    resolution_lower: float | None
+    satisfaction_lower: float | None
+    ranking_score: float | None
+    response_label: str
+    resolution_label: str
+    satisfaction_label: str
 
 
 @dataclass(frozen=True)
 class UnitScore:
+    """One unit's row: its rates, and its place. `ranked` is False for a unit with fewer
+    valid callbacks than the minimum (样本不足), whose `rank` is then 0."""
+
     unit_id: int
     unit_code: str
     unit_name: str
@@ -90,9 +129,34 @@ class UnitScore:
     resolution_rate: float | None
     satisfaction_rate: float
     composite: float
+    satisfied_points: float
+    response_lower: float
+    resolution_lower: float | None
+    satisfaction_lower: float
+    ranking_score: float
+    response_label: str
+    resolution_label: str
+    satisfaction_label: str
+    ranked: bool = False
     rank: int = 0
     # how the unit's appeals closed in the month ended (Outcome value → count), apart
     outcomes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The month's ranking: the units ranked by their ranking score, and apart the units
+    with fewer valid callbacks than `minimum` (样本不足), most callbacks first."""
+
+    month: date
+    minimum: int
+    ranked: list[UnitScore]
+    apart: list[UnitScore]
+
+    @property
+    def rows(self) -> list[UnitScore]:
+        """The ranked units, then the units apart: every assessed unit of the month."""
+        return [*self.ranked, *self.apart]
 
 
 def parse_month(text: str) -> date:
@@ -138,47 +202,69 @@ def assessed_callbacks(month: date) -> QuerySet[Callback]:
 
 
 def rates_of(counts: Mapping[str, Any], weights: AssessmentSettings | None = None) -> Rates:
-    """THE formula: the three rates and the composite score from the counts."""
+    """THE formula: the three rates, the composite score, their Wilson lower bounds and the
+    ranking score made of them, from the counts."""
     weights = weights or AssessmentSettings.current()
     valid = counts["valid"] or 0
-    tally = {key: counts[key] or 0 for key in _TALLY}
-    if not valid:
-        return Rates(
-            **tally,
-            response_rate=None,
-            resolution_rate=None,
-            satisfaction_rate=None,
-            composite=None,
-        )
-    response = tally["contacted"] / valid
-    rated = tally["rated_on_resolution"]
-    resolution = tally["resolved"] / rated if rated else None
-    satisfaction = (
+    tally: dict[str, Any] = {key: counts[key] or 0 for key in _TALLY}
+    points = (
         tally["satisfied"]
         + float(weights.basically_satisfied_weight) * tally["basically_satisfied"]
-    ) / valid
-    weighted = [
-        (float(weights.response_weight), response),
-        (float(weights.resolution_weight), resolution),
-        (float(weights.satisfaction_weight), satisfaction),
-    ]
-    # with no rate to count (only suggestions), the other two carry the whole weight
-    counted = [(w, rate) for w, rate in weighted if rate is not None]
-    total_weight = sum(w for w, _rate in weighted)
-    composite = (
-        100 * total_weight * sum(w * rate for w, rate in counted) / sum(w for w, _r in counted)
     )
+    # (numerator, denominator) of each rate: the resolution rate counts only the callbacks
+    # of appeals rated on resolution (a suggestion is answered, not resolved)
+    parts = (
+        (tally["contacted"], valid),
+        (tally["resolved"], tally["rated_on_resolution"]),
+        (points, valid),
+    )
+    labels: dict[str, Any] = {
+        "satisfied_points": round(points, 2),
+        "response_label": rate_label(*parts[0]),
+        "resolution_label": rate_label(*parts[1]),
+        "satisfaction_label": rate_label(*parts[2]),
+    }
+    if not valid:
+        nothing: dict[str, Any] = dict.fromkeys(_RATE_FIELDS)
+        return Rates(**tally, **labels, **nothing)
+    rates = [n / d if d else None for n, d in parts]
+    lower = [wilson_lower(n, d) if d else None for n, d in parts]
     return Rates(
         **tally,
-        response_rate=round(response, 4),
-        resolution_rate=None if resolution is None else round(resolution, 4),
-        satisfaction_rate=round(satisfaction, 4),
-        composite=round(composite, 2),
+        **labels,
+        response_rate=_rounded(rates[0], 4),
+        resolution_rate=_rounded(rates[1], 4),
+        satisfaction_rate=_rounded(rates[2], 4),
+        composite=round(_weighted(weights, rates), 2),
+        response_lower=_rounded(lower[0], 4),
+        resolution_lower=_rounded(lower[1], 4),
+        satisfaction_lower=_rounded(lower[2], 4),
+        ranking_score=round(_weighted(weights, lower), 2),
     )
 
 
-def monthly_ranking(month: date, *, unit_kind: str | None = None) -> list[UnitScore]:
-    """Every assessed unit of the month with its three rates, best composite first."""
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _weighted(weights: AssessmentSettings, rates: list[float | None]) -> float:
+    """100 × Σ weight × rate, for (response, resolution, satisfaction). A rate with nothing
+    to count (the resolution rate when every callback was on a suggestion) hands its weight
+    to the other two, in proportion."""
+    pairs = [
+        (float(weights.response_weight), rates[0]),
+        (float(weights.resolution_weight), rates[1]),
+        (float(weights.satisfaction_weight), rates[2]),
+    ]
+    counted = [(weight, rate) for weight, rate in pairs if rate is not None]
+    total = sum(weight for weight, _rate in pairs)
+    share = sum(weight for weight, _rate in counted)
+    return 100 * total * sum(weight * rate for weight, rate in counted) / share
+
+
+def monthly_ranking(month: date, *, unit_kind: str | None = None) -> Ranking:
+    """Every assessed unit of the month: those with at least the minimum of valid callbacks
+    ranked by ranking score (then more callbacks, then code), the others apart."""
     weights = AssessmentSettings.current()
     callbacks = assessed_callbacks(month)
     if unit_kind:
@@ -189,8 +275,8 @@ def monthly_ranking(month: date, *, unit_kind: str | None = None) -> list[UnitSc
     scores = []
     for row in totals:
         unit = units[row["unit_id"]]
-        # every unit in the ranking has at least one valid callback, so the response and
-        # satisfaction rates are not None (the resolution rate may be: suggestions only)
+        # every unit here has at least one valid callback, so the response and satisfaction
+        # rates are not None (the resolution rate may be: suggestions only)
         scores.append(
             UnitScore(
                 unit.pk,
@@ -201,11 +287,21 @@ def monthly_ranking(month: date, *, unit_kind: str | None = None) -> list[UnitSc
                 outcomes=ended.get(unit.pk, {}),
             )
         )
-    scores.sort(key=lambda s: (-s.composite, -s.valid, s.unit_code))
-    return [
-        UnitScore(**{**asdict(score), "rank": position})
-        for position, score in enumerate(scores, start=1)
-    ]
+    minimum = weights.min_callbacks
+    ranked = sorted(
+        (s for s in scores if s.valid >= minimum),
+        key=lambda s: (-s.ranking_score, -s.valid, s.unit_code),
+    )
+    apart = sorted((s for s in scores if s.valid < minimum), key=lambda s: (-s.valid, s.unit_code))
+    return Ranking(
+        month=month,
+        minimum=minimum,
+        ranked=[
+            replace(score, ranked=True, rank=position)
+            for position, score in enumerate(ranked, start=1)
+        ],
+        apart=apart,
+    )
 
 
 def city_rates(month: date) -> Rates:
@@ -222,6 +318,17 @@ def city_trend(month: date, months: int = 6) -> list[dict[str, Any]]:
         rates = rates_of(assessed_callbacks(first).aggregate(**_TALLY), weights)
         trend.append({"month": f"{first:%Y-%m}", **asdict(rates)})
     return trend
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """The callbacks behind one number of a unit's row, and what the page titles it with."""
+
+    unit_code: str
+    unit_name: str
+    measure: str
+    measure_label: str
+    callbacks: QuerySet[Callback]
 
 
 def callbacks_behind(month: date, unit_code: str, measure: str, actor: Actor) -> QuerySet[Callback]:
@@ -262,3 +369,19 @@ def city_outcomes(month: date) -> dict[str, int]:
     consultations answered on the call and praise stand apart from the units' cases."""
     counts = dict(closed_in(month).values_list("outcome").annotate(n=Count("id")).order_by())
     return {value: counts.get(value, 0) for value in Outcome.values}
+
+
+def drill_down(month: date, unit_code: str, measure: str, actor: Actor) -> DrillDown:
+    """The drill-down of one unit's number, titled with the unit's name. An unknown unit is
+    refused (404), not shown as a unit without callbacks."""
+    unit = Unit.objects.filter(code=unit_code).only("code", "name").first()
+    if unit is None:
+        raise NotFound("unit_not_found", _("没有编码为 %(code)s 的单位"), code=unit_code)
+    measure = measure if measure in MEASURES else "all"
+    return DrillDown(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        measure=measure,
+        measure_label=str(MEASURE_LABELS[measure]),
+        callbacks=callbacks_behind(month, unit.code, measure, actor),
+    )

@@ -11,6 +11,8 @@ class AssessmentSettingsAdmin(admin.ModelAdmin):
         "response_weight",
         "resolution_weight",
         "satisfaction_weight",
+        "min_callbacks",
+        "issuing_body",
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,8 @@ class AssessmentExclusion(models.Model):
 
 
 class AssessmentSettings(models.Model):
-    """The weights of the three rates (三率). One row; the admin edits it."""
+    """The weights of the three rates (三率), the smallest sample a unit is ranked on and the
+    body that issues the ranking. One row; the admin edits it."""
 
     basically_satisfied_weight = models.DecimalField(
         _("“基本满意”计入满意的权重"), max_digits=4, decimal_places=2, default=Decimal("0.80")
@@ -75,6 +77,18 @@ class AssessmentSettings(models.Model):
     )
     satisfaction_weight = models.DecimalField(
         _("满意率权重"), max_digits=4, decimal_places=2, default=Decimal("0.40")
+    )
+    # a unit with fewer valid callbacks in the month is listed apart (样本不足), not ranked:
+    # a handful of callbacks says too little to put it above or below anyone
+    # (docs/decisions/0007-ranking-small-samples.md)
+    min_callbacks = models.PositiveIntegerField(
+        _("参与排名的最少有效回访数"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("当月有效回访少于此数的单位列入“样本不足”，不参与排名"),
+    )
+    issuing_body = models.CharField(
+        _("发布单位"), max_length=100, default="12345市民服务热线管理中心"
     )
 
     class Meta:

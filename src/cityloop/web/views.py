@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     month = clock.this_month()
     context = {
         **overview(actor, now),
-        "ranking": monthly_ranking(month)[:10] if may_assess(actor) else None,
+        "ranking": monthly_ranking(month) if may_assess(actor) else None,
         "month": month,
     }
     return render(request, "web/home.html", context)

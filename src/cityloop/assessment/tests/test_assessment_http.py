@@ -76,6 +76,13 @@ def agree_with_an_exclusion(city, month: str) -> None:
         "satisfaction_rate": 0.9,
         "composite": 76.0,  # 100 × (0.2 × 1 + 0.4 × 0.5 + 0.4 × 0.9)
     }
+    # two callbacks are too few to be ranked: listed apart, each rate with its count
+    assert (row["ranked"], row["rank"]) == (False, 0)
+    assert [row[f"{rate}_label"] for rate in ("response", "resolution", "satisfaction")] == [
+        "100.0 %（2/2）",
+        "50.0 %（1/2）",
+        "90.0 %（1.8/2）",
+    ]
 
     # the city-wide figures are this one unit's: the trend and the dashboard must agree
     page = analyst.get(f"/assessment/?month={month}").content.decode()
@@ -94,16 +101,21 @@ def agree_with_an_exclusion(city, month: str) -> None:
 
     export = analyst.get(f"/assessment/?month={month}&format=xlsx")
     assert export.status_code == 200
-    sheet = load_workbook(io.BytesIO(export.content)).active
-    assert [cell.value for cell in sheet[3]] == [
-        1,
+    book = load_workbook(io.BytesIO(export.content))
+    assert book.active.max_row == 5, "no unit ranked: the first sheet has title, 3 notes, header"
+    assert [cell.value for cell in book["样本不足"][3]] == [
+        None,
         office,
         "建外街道办事处",
         ranking["valid"],
+        ranking["contacted"],
         ranking["response_rate"],
+        ranking["resolved"],
         ranking["resolution_rate"],
+        1.8,
         ranking["satisfaction_rate"],
         ranking["composite"],
+        row["ranking_score"],
         # how the unit's appeals closed this month ended, each counted apart
         row["outcomes"].get("resolved", 0),
         row["outcomes"].get("unresolved", 0),

@@ -12,6 +12,7 @@ from cityloop.evaluate.models import AssessmentSettings
 from cityloop.evaluate.services import decide_exclusion, record_callback, request_exclusion
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError
+from cityloop.testing import rank_from
 
 
 def rate(city, street, contacted, resolved, satisfaction):
@@ -27,6 +28,7 @@ def rate(city, street, contacted, resolved, satisfaction):
 
 
 def test_three_rates_composite_and_ranking(city):
+    rank_from(1)
     rate(city, 0, True, True, "satisfied")
     rate(city, 0, True, False, "basically_satisfied")
     rate(city, 0, False, False, "dissatisfied")
@@ -36,7 +38,7 @@ def test_three_rates_composite_and_ranking(city):
         unreached.tracking_code, actor=city.actor("calltaker"), reached=False, comment="三次未接通"
     )
 
-    ranking = monthly_ranking(clock.this_month())
+    ranking = monthly_ranking(clock.this_month()).ranked
     assert [s.unit_name for s in ranking] == ["朝外街道办事处", "建外街道办事处"]
     second = ranking[1]
     assert (second.valid, second.contacted, second.resolved) == (3, 2, 1)
@@ -51,7 +53,7 @@ def test_three_rates_composite_and_ranking(city):
     settings = AssessmentSettings.current()
     settings.basically_satisfied_weight = Decimal("0.5")
     settings.save()
-    assert monthly_ranking(clock.this_month())[1].satisfaction_rate == pytest.approx(
+    assert monthly_ranking(clock.this_month()).ranked[1].satisfaction_rate == pytest.approx(
         1.5 / 3, abs=1e-4
     )
 
@@ -65,11 +67,11 @@ def test_approved_exclusion_leaves_the_assessment(city):
         actor=city.actor("handler1"),
         reason="诉求人要求违反法律规定，无法满足",
     )
-    assert monthly_ranking(clock.this_month())[0].valid == 2, "pending: still counted"
+    assert monthly_ranking(clock.this_month()).rows[0].valid == 2, "pending: still counted"
     with pytest.raises(DomainError):
         decide_exclusion(unfair.tracking_code, actor=city.actor("handler1"), approve=True)
     decide_exclusion(unfair.tracking_code, actor=city.actor("supervisor"), approve=True)
-    score = monthly_ranking(clock.this_month())[0]
+    score = monthly_ranking(clock.this_month()).rows[0]
     assert (score.valid, score.resolution_rate) == (1, 1.0)
     assert unfair.events.filter(action="decide_exclusion").exists()
 

@@ -46,7 +46,7 @@ def test_small_city_history(db):
     # Appeals sit where their grid says.
     sample = Appeal.objects.select_related("grid").first()
     assert locate(sample.lat, sample.lng) == sample.grid
-    assert monthly_ranking(date(2026, 3, 1))
+    assert monthly_ranking(date(2026, 3, 1)).rows
     assert Area.objects.filter(level="grid").count() > 100
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cityloop.kernel import clock
-from cityloop.testing import post_json, rated_appeal
+from cityloop.testing import post_json, rank_from, rated_appeal
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # 2026-12-01 00:30 in Beijing is 2026-11-30 16:30 UTC; the clock is pinned to a UTC instant,
@@ -40,6 +40,7 @@ def home_ranking(client) -> tuple[str, str]:
     ids=["00:30 on the 1st", "23:30 on the last day"],
 )
 def test_an_appeal_counts_on_the_local_day_and_month(city, moment, local_day, month):
+    rank_from(1)
     analyst = city.client("analyst")
     with clock.frozen_at(moment):
         code = rated_appeal(city)
@@ -70,6 +71,7 @@ def test_an_appeal_counts_on_the_local_day_and_month(city, moment, local_day, mo
 def test_last_nights_appeal_belongs_to_last_month_after_midnight(city):
     """Rated at 23:30 on 30 November; at 00:30 on 1 December it is neither today's intake
     nor in December's ranking, and November's ranking still has it."""
+    rank_from(1)
     analyst = city.client("analyst")
     with clock.frozen_at(LAST_OF_NOVEMBER):
         rated_appeal(city)

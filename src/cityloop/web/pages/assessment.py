@@ -11,9 +11,9 @@ from cityloop.access.actors import Actor
 from cityloop.assessment.access import ASSESSING
 from cityloop.assessment.export import city_line, ranking_pdf, ranking_xlsx
 from cityloop.assessment.rates import (
-    callbacks_behind,
     city_outcomes,
     city_trend,
+    drill_down,
     month_or_current,
     monthly_ranking,
 )
@@ -42,7 +42,7 @@ def assessment(request: HttpRequest, actor: Actor) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if fmt in EXPORTS:
         write, content_type = EXPORTS[fmt]
-        response = HttpResponse(write(month, ranking, outcomes), content_type=content_type)
+        response = HttpResponse(write(ranking, outcomes), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.{fmt}"'
         return response
     context = {
@@ -60,17 +60,13 @@ def behind(request: HttpRequest, actor: Actor) -> HttpResponse:
     """The callbacks (and their appeals) behind one unit's number."""
     try:
         month = month_or_current(request.GET.get("month"))
+        found = drill_down(
+            month, request.GET.get("unit", ""), request.GET.get("measure", "all"), actor
+        )
     except DomainError as error:
         return _error(request, error)
-    measure = request.GET.get("measure", "all")
-    unit = request.GET.get("unit", "")
     return render(
         request,
         "web/assessment_behind.html",
-        {
-            "callbacks": callbacks_behind(month, unit, measure, actor)[:200],
-            "month": month,
-            "measure": measure,
-            "unit": unit,
-        },
+        {"drill": found, "callbacks": found.callbacks[:200], "month": month},
     )

@@ -102,7 +102,8 @@ def test_assessment_page_ranks_units(city):
         satisfaction="basically_satisfied",
     )
     html = city.client("analyst").get("/assessment/").content.decode()
-    assert "建外街道办事处" in html and "80%" in html
+    apart = html.split('data-testid="apart"')[1].split("</table>")[0]
+    assert "建外街道办事处" in apart and "80.0 %（0.8/1）" in apart, "1 callback: not ranked"
     bad = city.client("analyst").get("/assessment/", {"month": "2026-13"})
     assert bad.status_code == 400 and "YYYY-MM" in bad.content.decode()
 
