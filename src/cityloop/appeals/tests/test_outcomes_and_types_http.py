@@ -39,7 +39,7 @@ def test_unresolved_rating_then_centre_closes_it_not_fixed(city):
     assert "办结未解决" in public["next_step"]
     assert "超出政策范围" in [e["note"] for e in public["timeline"]][-1]
     # counted apart: the unit's month shows one closed not fixed, none resolved
-    (score,) = monthly_ranking(clock.this_month())
+    (score,) = monthly_ranking(clock.this_month()).rows
     assert score.outcomes == {"unresolved": 1}
     assert city_outcomes(clock.this_month())["unresolved"] == 1
 
@@ -75,7 +75,7 @@ def test_consultation_answered_on_the_call_is_closed_at_once_and_is_no_units_cas
     public = _public(city.client("calltaker"), code)
     assert public["reply_text"].startswith("居住证在居住地派出所办理")
     assert public["appeal_type_label"] == "咨询"
-    assert monthly_ranking(clock.this_month()) == []
+    assert monthly_ranking(clock.this_month()).rows == []
     assert city_outcomes(clock.this_month())["answered_on_call"] == 1
 
 

@@ -142,7 +142,7 @@ def test_the_page_and_the_home_page_show_the_small_units_apart(city):
     analyst.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     book = load_workbook(io.BytesIO(analyst.get("/assessment/?format=xlsx").content))
     ranked_sheet, apart_sheet = book.worksheets
-    assert [row[2] for row in ranked_sheet.iter_rows(min_row=5, values_only=True)] == [
+    assert [row[2] for row in ranked_sheet.iter_rows(min_row=6, values_only=True)] == [
         "建外街道办事处"
     ]
     assert [row[2:5] for row in apart_sheet.iter_rows(min_row=3, values_only=True)] == [
@@ -199,7 +199,7 @@ def test_the_pdf_embeds_its_chinese_font_and_numbers_its_pages(city):
         ],
         apart=[],
     )
-    pages = pages_text(ranking_pdf(long))
+    pages = pages_text(ranking_pdf(long, {}))
     assert len(pages) >= 3
     for number, text in enumerate(pages, start=1):
         assert f"第 {number} 页 / 共 {len(pages)} 页" in text
