@@ -35,7 +35,9 @@ COMMON_STEMS = frozenset(
 )
 # A district's short name ("朝阳") right before these is another place (朝阳门, 朝阳路).
 NOT_AFTER_SHORT_DISTRICT = re.compile("门|路|街|大街|北路|南路|东路|西路|公园|区")
-_ROAD_KIND_AFTER = re.compile("大街|大道|胡同|路|街|巷")
+# A street stem right before a road kind or a gate is part of that road's name (清河路,
+# 东四南大街, 德胜门内大街): it says nothing sure about the street.
+_ROAD_KIND_AFTER = re.compile("[东西南北中]?(大街|大道|胡同|路|街|巷)|门")
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class Gazetteer:
                 elif kind == STREET:
                     streets.append((name, {(street, district)}))
                 elif kind == f"{STREET}-stem":
-                    if not _ROAD_KIND_AFTER.match(norm, end):  # "清河路" is a road
+                    if not _ROAD_KIND_AFTER.match(norm, end):
                         streets.append((name, {(street, district)}))
                 else:
                     place.road_names.add(name)
