@@ -146,3 +146,4 @@ def test_the_report_form_asks_which_place_holds_when_map_and_address_disagree(ci
 
     unknown = Client().post("/report/", {**form, "place_by": "elsewhere"})
     assert unknown.status_code == 400 and Appeal.objects.count() == 1
+    assert 'data-testid="error-place_by"' in unknown.content.decode()
