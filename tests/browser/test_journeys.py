@@ -352,3 +352,37 @@ def test_honest_outcomes_in_a_browser(live_server, browser, settings):
     citizen.shot("citizen-outcome")
     for session in (calltaker, office, citizen, supervisor):
         session.close()
+
+
+def test_a_map_point_that_disagrees_with_the_typed_address_is_asked_about(live_server, browser):
+    """Issue 13: a click on the map no longer silently overrides the typed address."""
+    from cityloop.geo.models import Area
+
+    generate_demo_city(seed=7, appeals=0, days=1, streets_per_district=2)
+    streets = list(Area.objects.filter(level=AreaLevel.STREET).order_by("code"))
+    elsewhere = next(i for i, s in enumerate(streets) if s.parent.name == "顺义区")
+    citizen = Session(browser, live_server.url)
+    citizen.go("/report/")
+    citizen.page.fill("#id_content", "小区门口路灯坏了一个星期了")
+    citizen.page.fill("#id_address_text", "建国门外大街1号")
+    citizen.page.fill("#id_caller_phone", PHONE)
+    # the street outlines are drawn in code order: click inside one of 顺义区's streets
+    outline = citizen.page.locator("#map path.leaflet-interactive").nth(elsewhere)
+    outline.wait_for()
+    outline.click()
+    assert citizen.page.input_value("#id_lat"), "the click set the point"
+    citizen.page.click("form[data-testid=report-form] button[type=submit]")
+    conflict = citizen.page.locator("[data-testid=place-conflict]")
+    conflict.wait_for()
+    assert "顺义区" in conflict.inner_text() and "朝阳区建外街道" in conflict.inner_text()
+    assert citizen.page.input_value("#id_address_text") == "建国门外大街1号"
+    citizen.shot("citizen-place-conflict")
+    citizen.page.check("[data-testid=place-by-text]")
+    citizen.page.click("form[data-testid=report-form] button[type=submit]")
+    citizen.page.wait_for_url(re.compile(r"/track/\w+/"))
+    code = citizen.page.url.rstrip("/").rsplit("/", 1)[-1]
+    appeal = Appeal.objects.get(tracking_code=code)
+    assert (appeal.district.name, appeal.street.name) == ("朝阳区", "建外街道")
+    assert appeal.placement == "road" and appeal.lat is None
+    assert "地图选点位于顺义区" in appeal.events.get(action="locate").reason
+    citizen.close()

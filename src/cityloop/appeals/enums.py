@@ -13,6 +13,18 @@ class Channel(models.TextChoices):
     BULK_IMPORT = "bulk_import", _("批量导入")
 
 
+class Placement(models.TextChoices):
+    """How the appeal's place was found, finest first: the level the placing reached."""
+
+    ADDRESS = "address", _("标准地址")
+    POINT = "point", _("地图选点")
+    ROAD = "road", _("道路/地标")
+    STREET = "street", _("街道/乡镇名")
+    DISTRICT = "district", _("区名")
+    CITY = "city", _("市级兜底")
+    MANUAL = "manual", _("人工定位")
+
+
 class Status(models.TextChoices):
     RECEIVED = "received", _("已受理")
     DISPATCHED = "dispatched", _("已派单")

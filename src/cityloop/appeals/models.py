@@ -12,6 +12,7 @@ from cityloop.appeals.enums import (
     AssignmentStatus,
     Channel,
     Outcome,
+    Placement,
     Status,
 )
 from cityloop.geo.models import Area, StandardAddress
@@ -54,6 +55,9 @@ class Appeal(models.Model):
     )
     district = models.ForeignKey(
         Area, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("区")
+    )
+    placement = models.CharField(
+        _("定位方式"), max_length=10, choices=Placement.choices, blank=True, default=""
     )
 
     category = models.ForeignKey(
@@ -135,6 +139,12 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
+
+    @property
+    def place_area(self) -> Area | None:
+        """The finest area the appeal is placed in (grid, else street, else district): what
+        the territorial rules dispatch by."""
+        return self.grid or self.street or self.district
 
 
 class AppealAssignment(models.Model):

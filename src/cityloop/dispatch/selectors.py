@@ -29,7 +29,7 @@ def returned_units(appeal_ids: Iterable[int]) -> dict[int, list[Unit]]:
 
 
 def suggest_unit(appeal: Appeal, sent_back_by: list[Unit]) -> DispatchDecision:
-    return choose_unit(appeal.category, appeal.grid, avoid=sent_back_by)
+    return choose_unit(appeal.category, appeal.place_area, avoid=sent_back_by)
 
 
 def waiting_appeals() -> QuerySet[Appeal]:

@@ -1,5 +1,10 @@
 """Placing an appeal (定位): on the standard address library, on a grid, or by a map point.
-Intake places what it can; a dispatcher places the rest from the queue (event "locate")."""
+Intake places what it can; a dispatcher places the rest from the queue (event "locate").
+
+Text that matches no standard address still lands somewhere sensible, level by level
+(intake.fallback): a known road or landmark → its street, a street or town name, a district
+name, else the city (the 12345 centre's dispatcher places it). The level reached is kept on
+the appeal (`placement`)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
+from cityloop.appeals.enums import Placement
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.dispatch.services import categorize
@@ -82,7 +88,11 @@ def locate(
         if address is not None and lat is None:
             lat, lng = address.lat, address.lng
         text = appeal.address_text or (address.full_text if address else "")
-        fields = {"standard_address": address, **place_fields(grid, lat, lng, text)}
+        fields = {
+            "standard_address": address,
+            "placement": Placement.MANUAL,
+            **place_fields(grid, lat, lng, text),
+        }
         why = reason or _("人工定位：%(place)s") % {
             "place": address.full_text if address else grid.name
         }

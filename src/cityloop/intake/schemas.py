@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from ninja import Field, Schema
 
 from cityloop.appeals.enums import Channel
@@ -21,6 +23,12 @@ class AppealIn(InSchema):
     address_text: str = text(Appeal, "address_text")
     lat: float | None = Field(None, ge=-90, le=90, title="纬度")
     lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    place_by: Literal["", "map", "text"] = Field(
+        "",
+        title="定位依据",
+        description="地图选点与所填地址不在同一区或街道时，以哪一个为准（map 或 text）；"
+        "不填而两者不一致时返回 400 place_conflict",
+    )
     standard_address_code: str = Field("", max_length=30, title="标准地址编码")
     category_code: str = Field("", max_length=20, title="分类编码")
     urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
@@ -41,6 +49,12 @@ class PublicAppealIn(InSchema):
     address_text: str = text(Appeal, "address_text")
     lat: float | None = Field(None, ge=-90, le=90, title="纬度")
     lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    place_by: Literal["", "map", "text"] = Field(
+        "",
+        title="定位依据",
+        description="地图选点与所填地址不在同一区或街道时，以哪一个为准（map 或 text）；"
+        "不填而两者不一致时返回 400 place_conflict",
+    )
     appeal_type: str = Field("", max_length=20, title="诉求类型")
 
 

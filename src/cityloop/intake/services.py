@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.enums import AppealType, Channel, Outcome, Status
+from cityloop.appeals.enums import AppealType, Channel, Outcome, Placement, Status
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_fields, public_version
@@ -22,12 +22,12 @@ from cityloop.appeals.transitions import check
 from cityloop.classify.appeal_type import suggest_appeal_type
 from cityloop.dispatch.rules import choose_unit
 from cityloop.dispatch.services import add_assist_locked, dispatch_locked, units_by_code
-from cityloop.geo.models import Area, StandardAddress
-from cityloop.geo.services import locate
+from cityloop.geo.models import StandardAddress
 from cityloop.handling.attachments import attach, check_uploads
 from cityloop.handling.services import merge
+from cityloop.intake.fallback import check_place_by, choose, place_point
 from cityloop.intake.placing import place_fields
-from cityloop.intake.understanding import apply_understanding, understand
+from cityloop.intake.understanding import Understanding, apply_understanding, understand
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError, invalid_field
 from cityloop.kernel.limits import max_length
@@ -72,6 +72,8 @@ class AppealDraft:
     appeal_type: str = ""
     # a consultation (咨询) the call-taker answered during the call: closed at once with it
     answer: str = ""
+    # When the map point and the typed address disagree: which one holds ("map" or "text").
+    place_by: str = ""
 
 
 def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | None]:
@@ -93,6 +95,7 @@ def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | No
         raise invalid_field("answer", _("只有咨询类诉求可以当场解答"))
     if len(draft.answer) > 5000:
         raise invalid_field("answer", _("答复内容不能超过 5000 字"))
+    check_place_by(draft.place_by)
     if draft.urgency not in Urgency.values:
         raise invalid_field("urgency", _("未知的紧急程度：%(value)s"), value=draft.urgency)
     if (draft.lat is None) != (draft.lng is None):
@@ -126,18 +129,36 @@ def _type_of(draft: AppealDraft) -> str:
     return draft.appeal_type or suggest_appeal_type(f"{draft.title} {draft.content}")
 
 
-def _place(draft: AppealDraft, address: StandardAddress | None) -> dict[str, object]:
-    lat, lng = draft.lat, draft.lng
-    grid: Area | None = None
+def _place(
+    draft: AppealDraft, address: StandardAddress | None, category: Category | None
+) -> tuple[dict[str, object], Understanding]:
+    """The place fields set at reception, and what the machine understood of the text.
+
+    A standard address chosen by the call-taker, or a map point with no typed address, is
+    the place as given. Otherwise the text is placed down the fallback levels, set against
+    the map point when there is one (`fallback.choose`: a disagreement needs `place_by`),
+    and the result is applied by a "locate" event that says how it was found."""
+    full_text = f"{draft.address_text} {draft.title} {draft.content}".strip()
+    point = None
+    if address is None and draft.lat is not None and draft.lng is not None:
+        point = place_point(draft.lat, draft.lng)
+    given = address is not None or (point is not None and not draft.address_text.strip())
+    found = understand(
+        full_text,
+        want_category=category is None,
+        want_address=not given,
+        address_text=draft.address_text,
+    )
     if address is not None:
-        grid = address.grid
+        lat, lng = draft.lat, draft.lng
         if lat is None:
             lat, lng = address.lat, address.lng
-    elif lat is not None and lng is not None:
-        grid = locate(lat, lng)
-    return place_fields(
-        grid, lat, lng, draft.address_text or (address.full_text if address else "")
-    )
+        fields = place_fields(address.grid, lat, lng, draft.address_text or address.full_text)
+        return {**fields, "standard_address": address, "placement": Placement.ADDRESS}, found
+    if given and point is not None:
+        return point.fields(draft.address_text), found
+    found.placement = choose(found.placement, point, draft.place_by)
+    return {"address_text": draft.address_text}, found
 
 
 def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = True) -> Appeal:
@@ -147,13 +168,8 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
     check("receive", "", actor.role, "")
     category, address = _validate(draft)
     assist_units = units_by_code(draft.assist_unit_codes)
-    place = _place(draft, address)
+    place, found = _place(draft, address, category)
     received_at = draft.received_at or clock.now()
-    found = understand(
-        f"{draft.address_text} {draft.title} {draft.content}".strip(),
-        want_category=category is None,
-        want_address=place["grid"] is None,
-    )
     text = {
         "title": draft.title.strip() or draft.content.strip()[:30],
         "content": draft.content.strip(),
@@ -170,7 +186,6 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                         status=Status.RECEIVED,
                         caller_phone=draft.caller_phone.strip(),
                         caller_id_number=draft.caller_id_number.strip(),
-                        standard_address=address,
                         category=category,
                         urgency=draft.urgency,
                         is_complex=draft.is_complex,
@@ -196,7 +211,7 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
             _thank_for_praise(appeal)
             return appeal
         if auto_dispatch and appeal.category is not None:
-            decision = choose_unit(appeal.category, appeal.grid)
+            decision = choose_unit(appeal.category, appeal.place_area)
             if decision.unit is not None:
                 dispatch_locked(appeal, Actor.system(), decision.unit, decision.reason)
         # Co-handling units named at intake are part of the case from the start, dispatched

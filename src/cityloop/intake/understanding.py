@@ -10,6 +10,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
+from cityloop.appeals.enums import Placement
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply
 from cityloop.classify.models import Suggestion, UnderstandingSettings
@@ -18,6 +19,7 @@ from cityloop.classify.urgency import detect_urgency
 from cityloop.geo.address import AddressEntry, AddressMatch, AddressMatcher
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
+from cityloop.intake.fallback import PlaceFound, place_text
 from cityloop.kernel import clock
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import Category
@@ -29,6 +31,8 @@ class Understanding:
     urgency_reasons: list[str] = field(default_factory=list)
     address: AddressMatch | None = None
     address_tried: bool = False
+    # where the text places the appeal, down the fallback levels (None: not asked)
+    placement: PlaceFound | None = None
 
 
 class _MatcherCache:
@@ -72,7 +76,12 @@ def _build_matcher() -> AddressMatcher:
 matchers = _MatcherCache()
 
 
-def understand(text: str, *, want_category: bool, want_address: bool) -> Understanding:
+def understand(
+    text: str, *, want_category: bool, want_address: bool, address_text: str = ""
+) -> Understanding:
+    """What the machine reads in an appeal's text. The place is read from `address_text`
+    when it is given (what a form's address field says, to be set against a map point),
+    and from the whole text when that alone leads nowhere."""
     result = Understanding()
     if want_category:
         result.suggestion = suggest_category(text)
@@ -84,32 +93,19 @@ def understand(text: str, *, want_category: bool, want_address: bool) -> Underst
             threshold = float(UnderstandingSettings.current().address_match_score)
             best = matcher.match(text, limit=1)
             result.address = best[0] if best and best[0].score >= threshold else None
+        result.placement = place_text(address_text.strip() or text, result.address)
+        if result.placement.level == Placement.CITY and address_text.strip():
+            result.placement = place_text(text, result.address)
     return result
 
 
 def apply_understanding(appeal: Appeal, found: Understanding) -> None:
     """Within the intake transaction: record the suggestion, and apply what is sure."""
     system = Actor.system()
-    if found.address is not None:
-        address = StandardAddress.objects.select_related("grid").get(code=found.address.code)
-        grid = address.grid
-        apply(
-            appeal,
-            "locate",
-            system,
-            reason="；".join(found.address.reasons),
-            fields={
-                "standard_address": address,
-                "grid": grid,
-                "lat": address.lat,
-                "lng": address.lng,
-                "street": ancestor_at(grid, AreaLevel.STREET),
-                "district": ancestor_at(grid, AreaLevel.DISTRICT),
-                "address_text": appeal.address_text or address.full_text,
-            },
-        )
-    elif found.address_tried:
-        apply(appeal, "locate", system, reason=_("未能匹配到标准地址，需人工定位"))
+    place = found.placement
+    if place is not None:
+        text = appeal.address_text or (place.address.full_text if place.address else "")
+        apply(appeal, "locate", system, reason="；".join(place.reasons), fields=place.fields(text))
     if found.urgency_reasons and appeal.urgency != Urgency.EMERGENCY:
         apply(
             appeal,

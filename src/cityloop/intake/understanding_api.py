@@ -157,7 +157,7 @@ def suggestions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
             "created_at": s.created_at,
             "confidence": s.confidence,
             "auto_applied": s.auto_applied,
-            "categories": _with_units(s.ranked, appeal.grid),
+            "categories": _with_units(s.ranked, appeal.place_area),
         }
         for s in appeal.suggestions.select_related("model").order_by("-created_at")
     ]

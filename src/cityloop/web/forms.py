@@ -73,6 +73,13 @@ class CitizenReportForm(forms.Form):
     address_text = forms.CharField(label=_("事发地址"), max_length=ADDRESS_TEXT_MAX, required=False)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # Asked only when the map point and the typed address disagree (intake.fallback.choose).
+    place_by = forms.ChoiceField(
+        label=_("以哪个位置为准"),
+        choices=[("map", _("以地图选点为准")), ("text", _("以填写的地址为准"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )
     caller_name = forms.CharField(label=_("您的称呼"), max_length=CALLER_NAME_MAX, required=False)
     caller_phone = PHONE
     attachments = MultipleFileField(label=_("现场照片"), required=False)

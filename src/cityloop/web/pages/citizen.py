@@ -25,6 +25,7 @@ from cityloop.web.forms import CitizenReportForm, show_domain_error
 def report(request: HttpRequest) -> HttpResponse:
     form = CitizenReportForm(request.POST or None, request.FILES or None)
     refused = False
+    conflict: dict[str, object] = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -41,6 +42,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     lat=data["lat"],
                     lng=data["lng"],
                     appeal_type=data["appeal_type"],
+                    place_by=data["place_by"],
                 ),
                 actor=citizen,
                 uploads=data["attachments"],
@@ -48,6 +50,8 @@ def report(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             show_domain_error(form, error)
             refused = isinstance(error, TooManyRequests)
+            if error.code == "place_conflict":  # both readings, for the citizen to choose
+                conflict = error.params
         else:
             messages.success(
                 request,
@@ -56,7 +60,12 @@ def report(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:track-detail", code=appeal.tracking_code)
     status = 429 if refused else 400 if form.errors else 200
-    context = {"form": form, "districts": district_map(), "tile_url": settings.CITYLOOP_TILE_URL}
+    context = {
+        "form": form,
+        "districts": district_map(),
+        "tile_url": settings.CITYLOOP_TILE_URL,
+        "conflict": conflict,
+    }
     return render(request, "web/report.html", context, status=status)
 
 
