@@ -34,9 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_q",
+    "cityloop.web.vendor_apps.JobQueueConfig",  # django_q, named in Chinese
     "ninja",
-    "axes",
+    "cityloop.web.vendor_apps.LoginLockConfig",  # axes, named in Chinese
     "django_ratelimit",
     "cityloop.kernel",
     "cityloop.geo",
