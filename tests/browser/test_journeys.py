@@ -57,11 +57,16 @@ class Session:
         self.page = self.context.new_page()
         self.base_url = base_url
         if username:
-            self.go("/accounts/login/")
-            self.page.fill("input[name=username]", username)
-            self.page.fill("input[name=password]", DEMO_PASSWORD)
-            self.page.click("form.stack button")
-            self.page.wait_for_url(f"{base_url}/")
+            self.log_in(username)
+
+    def log_in(self, username: str) -> None:
+        """Log in from the login page; wait until the site has sent the user on (to the
+        role's own page, web.access.LANDING)."""
+        self.go("/accounts/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", DEMO_PASSWORD)
+        self.page.click("form.stack button")
+        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     def go(self, path: str) -> None:
         self.page.goto(f"{self.base_url}{path}")
