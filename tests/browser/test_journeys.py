@@ -154,6 +154,7 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     office.shot("unit-worklist-appeal")
     office.page.click("[data-testid=sign-for]")
     assert "已签收" in office.page.locator("[data-testid=status]").inner_text()
+    office.page.click("[data-testid=more-actions] summary")  # asking for time is folded
     office.page.fill("input[name=extra_working_days]", "3")
     office.page.click("[data-testid=request-extension]")
     assert office.page.locator("[data-testid=action-error]").is_visible(), "a reason is needed"
