@@ -34,9 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_q",
+    "cityloop.web.vendor_apps.JobQueueConfig",  # django_q, named in Chinese
     "ninja",
-    "axes",
+    "cityloop.web.vendor_apps.LoginLockConfig",  # axes, named in Chinese
     "django_ratelimit",
     "cityloop.kernel",
     "cityloop.geo",
@@ -146,7 +146,9 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Each language named in itself, never translated: the switch reads "English" to someone
+# who cannot read Chinese and "中文" to someone who cannot read English.
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

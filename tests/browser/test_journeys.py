@@ -59,11 +59,16 @@ class Session:
         self.page = self.context.new_page()
         self.base_url = base_url
         if username:
-            self.go("/accounts/login/")
-            self.page.fill("input[name=username]", username)
-            self.page.fill("input[name=password]", DEMO_PASSWORD)
-            self.page.click("form.stack button")
-            self.page.wait_for_url(f"{base_url}/")
+            self.log_in(username)
+
+    def log_in(self, username: str) -> None:
+        """Log in from the login page; wait until the site has sent the user on (to the
+        role's own page, web.access.LANDING)."""
+        self.go("/accounts/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", DEMO_PASSWORD)
+        self.page.click("form.stack button")
+        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     def go(self, path: str) -> None:
         self.page.goto(f"{self.base_url}{path}")
@@ -151,6 +156,7 @@ def test_the_whole_loop_in_a_browser(live_server, browser):
     office.shot("unit-worklist-appeal")
     office.page.click("[data-testid=sign-for]")
     assert "已签收" in office.page.locator("[data-testid=status]").inner_text()
+    office.page.click("[data-testid=more-actions] summary")  # asking for time is folded
     office.page.fill("input[name=extra_working_days]", "3")
     office.page.click("[data-testid=request-extension]")
     assert office.page.locator("[data-testid=action-error]").is_visible(), "a reason is needed"

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cityloop.classify.metrics import Report, evaluate
 from cityloop.classify.models import ClassifierModel, Correction, UnderstandingSettings
@@ -45,6 +46,29 @@ class CategorySuggestion:
     def confident(self) -> bool:
         threshold = float(UnderstandingSettings.current().auto_dispatch_confidence)
         return bool(self.top.code) and self.top.confidence >= threshold
+
+    def levels(self) -> list[tuple[Ranked, Confidence]]:
+        """Each proposal with how far a person may trust it (see confidence_level)."""
+        threshold = float(UnderstandingSettings.current().auto_dispatch_confidence)
+        return [(r, confidence_level(r.confidence, threshold)) for r in self.ranked]
+
+
+@dataclass(frozen=True)
+class Confidence:
+    level: str  # high, medium, low
+    label: str
+    percent: int
+
+
+def confidence_level(confidence: float, threshold: float) -> Confidence:
+    """高 at or above the auto-dispatch threshold (the machine would act alone), 中 from half
+    of it (worth a look), 低 below (choose by hand)."""
+    percent = round(confidence * 100)
+    if confidence >= threshold:
+        return Confidence("high", _("高"), percent)
+    if confidence >= threshold / 2:
+        return Confidence("medium", _("中"), percent)
+    return Confidence("low", _("低"), percent)
 
 
 def active_model() -> ClassifierModel | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from cityloop.demo.text_profiles import PROFILES, Profile
@@ -50,6 +51,27 @@ def _slots(rng: random.Random, address: Any) -> dict[str, str]:
     }
 
 
+_SLOT = re.compile(r"\{[a-z_]+\}")
+_BREAK = re.compile(r"[\s，。！？、,.!?：:；;“”\"'（）()|0-9]")
+
+
+def _words(text: str) -> set[str]:
+    """The character pairs of a text (slots and punctuation break it), a cheap stand-in for
+    its words."""
+    text = _BREAK.sub("|", _SLOT.sub("|", text))
+    return {text[i : i + 2] for i in range(len(text) - 1) if "|" not in text[i : i + 2]}
+
+
+def title_for(profile: Profile, template: str) -> str:
+    """The profile's title that says what this text says: most words in common, then
+    fewest words the text does not have (a title is never drawn apart from its text)."""
+    words = _words(template)
+    return max(
+        profile.titles,
+        key=lambda title: (len(_words(title) & words), -len(_words(title) - words)),
+    )
+
+
 def compose_appeal(
     rng: random.Random, profile: Profile, address: Any, emergency: bool
 ) -> tuple[str, str]:
@@ -59,8 +81,9 @@ def compose_appeal(
         if emergency and profile.emergency_contents
         else (profile.contents)
     )
-    content = rng.choice(pool).format(**slots)
-    title = rng.choice(profile.titles)
+    template = rng.choice(pool)
+    content = template.format(**slots)
+    title = title_for(profile, template)
     if emergency:
         title = "【紧急】" + title
     if rng.random() < 0.3:

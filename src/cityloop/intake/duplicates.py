@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from cityloop.appeals.enums import Status
+from cityloop.appeals.enums import OPEN_STATUSES, Status
 from cityloop.appeals.models import Appeal
 
 WINDOW = timedelta(hours=72)
@@ -37,6 +37,10 @@ class DuplicateCandidate:
     score: float
     reasons: list[str]
 
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
 
 def _category_affinity(a: Appeal, b: Appeal) -> tuple[float, str]:
     if a.category_id is None or b.category_id is None:
@@ -48,22 +52,25 @@ def _category_affinity(a: Appeal, b: Appeal) -> tuple[float, str]:
     return 0.0, ""
 
 
-def same_problem_candidates(appeal: Appeal, limit: int = 5) -> list[DuplicateCandidate]:
-    """Appeals that probably report the same problem as `appeal`, best first."""
+def same_problem_candidates(
+    appeal: Appeal, limit: int = 5, *, open_only: bool = False
+) -> list[DuplicateCandidate]:
+    """Appeals that probably report the same problem as `appeal`, best first; with
+    `open_only`, only those still open (a finished case is not merged into)."""
     if appeal.grid_id is None and appeal.standard_address_id is None:
         return []
     place = Q(grid_id=appeal.grid_id) if appeal.grid_id else Q()
     if appeal.standard_address_id:
         place |= Q(standard_address_id=appeal.standard_address_id)
+    nearby = Appeal.objects.filter(
+        place,
+        received_at__gte=appeal.received_at - WINDOW,
+        received_at__lte=appeal.received_at + WINDOW,
+    )
+    if open_only:
+        nearby = nearby.filter(status__in=OPEN_STATUSES)
     nearby = (
-        Appeal.objects.filter(
-            place,
-            received_at__gte=appeal.received_at - WINDOW,
-            received_at__lte=appeal.received_at + WINDOW,
-        )
-        .exclude(pk=appeal.pk)
-        .exclude(status=Status.MERGED)
-        .select_related("category")[:200]
+        nearby.exclude(pk=appeal.pk).exclude(status=Status.MERGED).select_related("category")[:200]
     )
     own_text = appeal.title + appeal.content
     found = []

@@ -21,7 +21,11 @@ from cityloop.taxonomy.models import Category
 MIN_TEXT = 4
 
 
-def call_hints(address_text: str, content: str, actor: Actor) -> dict[str, Any]:
+def call_hints(
+    address_text: str, content: str, actor: Actor, *, include_closed: bool = False
+) -> dict[str, Any]:
+    """The fragment's figures. Nearby appeals already finished are left out unless the
+    call-taker asks (含已办结): a new call is merged only into a case still open."""
     text = f"{address_text} {content}".strip()
     if len(text) < MIN_TEXT:
         return {"empty": True}
@@ -29,7 +33,8 @@ def call_hints(address_text: str, content: str, actor: Actor) -> dict[str, Any]:
     address = None
     if found.address is not None:
         address = StandardAddress.objects.select_related("grid").get(code=found.address.code)
-    top = found.suggestion.ranked if found.suggestion else []
+    levels = found.suggestion.levels() if found.suggestion else []
+    top = [r for r, _level in levels]
     grid = address.grid if address else None
     decisions = decisions_for([r.code for r in top], grid)
     # an unsaved appeal as it would be received, to look for the same problem nearby
@@ -43,12 +48,17 @@ def call_hints(address_text: str, content: str, actor: Actor) -> dict[str, Any]:
     )
     return {
         "suggestion": found.suggestion,
-        "ranked": [(r, getattr(decisions.get(r.code), "unit", None)) for r in top],
+        "ranked": [(r, level, getattr(decisions.get(r.code), "unit", None)) for r, level in levels],
         "urgency_reasons": found.urgency_reasons,
         "address": address,
         "address_match": found.address,
         "address_tried": found.address_tried,
-        "duplicates": only_visible(actor, same_problem_candidates(probe)) if address else [],
+        "duplicates": only_visible(
+            actor, same_problem_candidates(probe, open_only=not include_closed)
+        )
+        if address
+        else [],
+        "include_closed": include_closed,
     }
 
 

@@ -114,6 +114,24 @@ def add_duration(start: datetime, amount: int, unit: str) -> datetime:
     raise ValueError(f"unknown time unit {unit!r}")
 
 
+# The package names its holidays in English; the calendar admin shows them in Chinese.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def holiday_name(name: str | None) -> str:
+    """The Chinese name of a holiday the package names (an unknown one as it comes)."""
+    return HOLIDAY_NAMES.get(name or "", name or "")
+
+
 def seed_from_package(years: range | None = None) -> int:
     """Copy the package's holidays and 调休 days into the table (once per date), so the admin
     shows the whole calendar and can correct it. Returns the number of rows added."""
@@ -121,10 +139,18 @@ def seed_from_package(years: range | None = None) -> int:
     rows = []
     for day, name in sorted(chinese_calendar.holidays.items()):
         if (years is None or day.year in years) and day not in known and day.weekday() < 5:
-            rows.append(WorkCalendarDay(date=day, is_workday=False, name=name, source="package"))
+            rows.append(
+                WorkCalendarDay(
+                    date=day, is_workday=False, name=holiday_name(name), source="package"
+                )
+            )
     for day, name in sorted(chinese_calendar.workdays.items()):
         if (years is None or day.year in years) and day not in known and day.weekday() >= 5:
-            rows.append(WorkCalendarDay(date=day, is_workday=True, name=name, source="package"))
+            rows.append(
+                WorkCalendarDay(
+                    date=day, is_workday=True, name=holiday_name(name), source="package"
+                )
+            )
     WorkCalendarDay.objects.bulk_create(rows, batch_size=500)
     forget_cached_calendar()
     return len(rows)

@@ -36,9 +36,27 @@ NAV = [
 ]
 
 
+# Where each role lands after login: the page of its daily work. The administrator lands
+# on the board (what is late or stuck across the city); /admin/ is one click from the bar.
+LANDING: dict[str, str] = {
+    Role.CALL_TAKER: "web:console",
+    Role.DISPATCHER: "web:queue",
+    Role.HANDLER: "web:worklist",
+    Role.SUPERVISOR: "web:board",
+    Role.ANALYST: "web:assessment",
+    Role.ADMIN: "web:board",
+}
+
+
 def home_of(actor: Actor) -> str:
-    """The page a role starts from (a handler: the worklist), by the order of NAV."""
-    return next((name for name, _label, roles in NAV if actor.role in roles), "web:home")
+    """The URL name of the page a role starts from (the one rule of LANDING)."""
+    return LANDING.get(actor.role, "web:home")
+
+
+def landing_label(actor: Actor) -> str:
+    """That page's name as the top bar shows it."""
+    name = home_of(actor)
+    return next((str(label) for page, label, _roles in NAV if page == name), "")
 
 
 def actor_of(request: HttpRequest) -> Actor | None:

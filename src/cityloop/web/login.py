@@ -23,10 +23,13 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cityloop.kernel import throttle
 from cityloop.kernel.errors import TooManyRequests
+from cityloop.web.access import actor_of, home_of
+from cityloop.web.redirects import safe_next
 
 LOCK_PAGE = "registration/locked.html"
 log = logging.getLogger("cityloop.throttle")
@@ -70,5 +73,15 @@ def count_failed_login(sender: Any, credentials: Any, request: Any = None, **kwa
         throttle.count(request, "login_failure_per_ip", throttle.client_ip(request))
 
 
-staff_login = limited_by_address(auth_views.LoginView.as_view())
+class StaffLoginView(auth_views.LoginView):
+    """After login: a safe `next` (the page that asked for the login), else the page of
+    the role's daily work (web.access.LANDING)."""
+
+    def get_success_url(self) -> str:
+        actor = actor_of(self.request)
+        landing = reverse(home_of(actor)) if actor is not None else reverse("web:home")
+        return safe_next(self.request, landing)
+
+
+staff_login = limited_by_address(StaffLoginView.as_view())
 admin_login = limited_by_address(admin.site.login)

@@ -16,13 +16,14 @@ from cityloop.geo.models import AreaLevel
 from cityloop.geo.services import areas_geojson as geojson_of
 from cityloop.geo.services import district_map, place_names
 from cityloop.kernel import clock
-from cityloop.web.access import ANY_STAFF, actor_of, staff_page
+from cityloop.web.access import ANY_STAFF, actor_of, home_of, landing_label, staff_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors: a public landing page (report, track, today's intake for the
-    city; no unit figures). Staff: the appeals they may see, and the month's ranking for
-    the roles that may see the assessment."""
+    city; no unit figures). Staff: a way to the page of their daily work (the landing rule
+    login uses), the appeals they may see, and the month's ranking for the roles that may
+    see the assessment."""
     now = clock.now()
     actor = actor_of(request) if request.user.is_authenticated else None
     if actor is None:
@@ -32,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         **overview(actor, now),
         "ranking": monthly_ranking(month) if may_assess(actor) else None,
         "month": month,
+        "landing": home_of(actor),
+        "landing_label": landing_label(actor),
     }
     return render(request, "web/home.html", context)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
 from cityloop.appeals import scope, selectors
+from cityloop.appeals.enums import DecisionStatus, SupervisionStatus
 from cityloop.appeals.transitions import TRANSITIONS
 from cityloop.dispatch.services import send_back
 from cityloop.evaluate.selectors import exclusion_of
@@ -129,6 +130,39 @@ def _available(appeal: Appeal, actor: Actor) -> list[str]:
     return [name for name in ACTIONS if name in allowed]
 
 
+# The step that moves the case on, first that the actor may take: a unit signs for it, then
+# replies; a supervisor supervises. It is shown open, the other steps fold under "更多操作".
+PRIMARY = (
+    "sign_for",
+    "reply",
+    "accept_reply",
+    "respond_supervision",
+    "close_unresolved",
+    "supervise",
+    "resume",
+    "decide_exclusion",
+)
+
+
+def _action_groups(actions: list[str], papers: dict[str, Any], exclusion: Any) -> list[Any]:
+    """The allowed actions as the page shows them: [(folded, names)], the primary step
+    first. A form with nothing to act on is left out (an extension already asked for, an
+    exclusion asked for or not waiting for a decision, no open supervision order)."""
+    idle = {
+        "request_extension": papers["pending_extension"] is not None,
+        "request_exclusion": exclusion is not None,
+        "decide_exclusion": exclusion is None or exclusion.status != DecisionStatus.PENDING,
+        "respond_supervision": not any(
+            o.status == SupervisionStatus.OPEN for o in papers["orders"]
+        ),
+    }
+    shown = [name for name in actions if not idle.get(name, False)]
+    primary = next((name for name in PRIMARY if name in shown), None)
+    rest = [name for name in shown if name != primary]
+    groups = [(False, [primary])] if primary else []
+    return groups + ([(True, rest)] if rest else [])
+
+
 def _page(
     request: HttpRequest,
     actor: Actor,
@@ -139,13 +173,17 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     shown = selectors.shown_to(actor, appeal)
+    papers = selectors.case_papers(appeal, personal=shown["personal"])
+    exclusion = exclusion_of(appeal)
+    actions = _available(appeal, actor)
     context = {
         "appeal": selectors.appeal_detail(appeal, **shown),
         "events": [selectors.event_out(e, **shown) for e in selectors.timeline(appeal)],
-        **selectors.case_papers(appeal, personal=shown["personal"]),
-        "actions": _available(appeal, actor),
+        **papers,
+        "actions": actions,
+        "action_groups": _action_groups(actions, papers, exclusion),
         "rated_unresolved": selectors.rated_unresolved(appeal),
-        "exclusion": exclusion_of(appeal),
+        "exclusion": exclusion,
         "errors": errors or {},
         "failed": failed,
         "posted": request.POST if failed else {},

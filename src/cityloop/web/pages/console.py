@@ -4,9 +4,14 @@ the call-taker types (htmx fragments), then one submit receives and dispatches."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
@@ -18,6 +23,26 @@ from cityloop.kernel.errors import DomainError, TooManyRequests
 from cityloop.taxonomy.services import leaf_choices
 from cityloop.web.access import CALL_TAKING, staff_page
 from cityloop.web.forms import IntakeForm, show_domain_error
+
+if TYPE_CHECKING:
+    from cityloop.appeals.models import Appeal
+
+
+def _received_message(appeal: Appeal) -> str:
+    """已受理 <code>…, the code a link to the appeal (the call-taker may need it again at
+    once). The translation is ours; every value put in is escaped."""
+    code = format_html(
+        '<a href="{}" data-testid="received-code">{}</a>',
+        reverse("web:appeal-detail", args=[appeal.tracking_code]),
+        appeal.tracking_code,
+    )
+    text = _("已受理 %(code)s：%(status)s%(outcome)s%(unit)s") % {
+        "code": code,
+        "status": escape(appeal.get_status_display()),
+        "outcome": escape(f"，{appeal.get_outcome_display()}") if appeal.outcome else "",
+        "unit": escape(f"，{appeal.main_unit.name}") if appeal.main_unit else "",
+    }
+    return mark_safe(text)
 
 
 @staff_page(CALL_TAKING)
@@ -46,16 +71,7 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            messages.success(
-                request,
-                _("已受理 %(code)s：%(status)s%(outcome)s%(unit)s")
-                % {
-                    "code": appeal.tracking_code,
-                    "status": appeal.get_status_display(),
-                    "outcome": f"，{appeal.get_outcome_display()}" if appeal.outcome else "",
-                    "unit": f"，{appeal.main_unit.name}" if appeal.main_unit else "",
-                },
-            )
+            messages.success(request, _received_message(appeal))
             return redirect("web:console")
     context = {"form": form, "categories": leaf_choices()}
     return render(request, "web/console.html", context, status=400 if form.errors else 200)
@@ -79,5 +95,10 @@ def caller(request: HttpRequest, actor: Actor) -> HttpResponse:
 @staff_page(CALL_TAKING)
 def understanding(request: HttpRequest, actor: Actor) -> HttpResponse:
     """What the machine makes of the text so far: category, urgency, address, duplicates."""
-    hints = call_hints(request.POST.get("address_text", ""), request.POST.get("content", ""), actor)
+    hints = call_hints(
+        request.POST.get("address_text", ""),
+        request.POST.get("content", ""),
+        actor,
+        include_closed=bool(request.POST.get("include_closed")),
+    )
     return render(request, "web/_understanding.html", hints)

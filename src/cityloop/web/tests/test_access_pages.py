@@ -105,7 +105,7 @@ def test_login_redirects_only_inside_the_site(city, client, target):
     response = client.post(
         f"/accounts/login/?next={target}", {"username": "handler1", "password": PASSWORD}
     )
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == "/worklist/"
 
 
 @pytest.mark.parametrize("target", EVIL_NEXT)

@@ -40,8 +40,8 @@ def test_a_dispatched_appeal_shows_each_role_its_buttons(city, username, expecte
         (
             "handler1",
             [
-                "record_contact",
                 "reply",
+                "record_contact",
                 "request_extension",
                 "defer",
                 "send_back",

@@ -56,7 +56,8 @@ def test_console_receives_and_dispatches_a_call(city):
         follow=True,
     )
     appeal = Appeal.objects.get(caller_phone="13900139000")
-    assert f"已受理 {appeal.tracking_code}：已派单，建外街道办事处" in shown(page)
+    link = f'<a href="/appeals/{appeal.tracking_code}/" data-testid="received-code">'
+    assert f"已受理 {link}{appeal.tracking_code}</a>：已派单，建外街道办事处" in shown(page)
     assert recorded_actions(appeal.tracking_code)[:2] == ["receive", "dispatch"]
     assert last_event(appeal.tracking_code).action == "dispatch"
 
