@@ -81,8 +81,7 @@ def get_appeal(request: HttpRequest, code: str) -> dict[str, Any]:
 def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     actor = actor_of(request)
     appeal = selectors.access_appeal(code, actor)
-    personal = actor.sees_personal_data
-    return [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)]
+    return selectors.timeline_out(appeal, personal=actor.sees_personal_data)
 
 
 def act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str, Any]:

@@ -31,6 +31,7 @@ class AppealIn(InSchema):
     is_complex: bool = False
     auto_dispatch: bool = True
     assist_unit_codes: list[str] = Field([], max_length=20, title="协办单位")
+    email: str = Field("", max_length=254, title="电子邮箱（选填，用于接收办理进度通知）")
 
 
 class PublicAppealIn(InSchema):
@@ -41,6 +42,7 @@ class PublicAppealIn(InSchema):
     address_text: str = text(Appeal, "address_text")
     lat: float | None = Field(None, ge=-90, le=90, title="纬度")
     lng: float | None = Field(None, ge=-180, le=180, title="经度")
+    email: str = Field("", max_length=254, title="电子邮箱（选填，用于接收办理进度通知）")
 
 
 class VersionIn(InSchema):
@@ -161,6 +163,24 @@ class AppealOut(Schema):
     assignments: list[AssignmentOut]
 
 
+class NoticeOut(Schema):
+    """A message the step sent the citizen (notify), and what became of it."""
+
+    kind: str
+    kind_label: str
+    channel: str
+    channel_label: str
+    to: str
+    status: str
+    status_label: str
+    attempts: int
+    queued_at: datetime
+    last_attempt_at: datetime | None
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    note: str
+
+
 class EventOut(Schema):
     seq: int
     action: str
@@ -171,6 +191,7 @@ class EventOut(Schema):
     to_status: str
     reason: str
     changes: dict[str, list[object]]
+    notices: list[NoticeOut] = []
 
 
 class PublicEventOut(Schema):

@@ -117,7 +117,7 @@ def _page(
     personal = actor.sees_personal_data
     context = {
         "appeal": selectors.appeal_detail(appeal, personal=personal),
-        "events": [selectors.event_out(e, personal=personal) for e in selectors.timeline(appeal)],
+        "events": selectors.timeline_out(appeal, personal=personal),
         **selectors.case_papers(appeal, personal=personal),
         "actions": _available(appeal, actor),
         "exclusion": exclusion_of(appeal),

@@ -18,6 +18,7 @@ from cityloop.appeals.schemas import CitizenEvaluationIn
 from cityloop.evaluate.public_api import evaluate_as_citizen
 from cityloop.intake.services import AppealDraft, receive_report
 from cityloop.kernel.errors import DomainError, TooManyRequests
+from cityloop.notify.selectors import receipt_sms_sent_to
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 
@@ -36,6 +37,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     content=data["content"],
                     caller_name=data["caller_name"],
                     caller_phone=data["caller_phone"],
+                    email=data["email"],
                     address_text=data["address_text"],
                     lat=data["lat"],
                     lng=data["lng"],
@@ -94,6 +96,7 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
             form_error, status = _("请填写手机号后四位"), 400
     context = {
         "view": selectors.public_view(appeal),
+        "receipt_sms_to": receipt_sms_sent_to(appeal),
         "satisfaction_choices": Satisfaction.choices,
         "form_error": form_error,
         "form_data": form_data,
