@@ -53,18 +53,32 @@ def test_every_step_that_matters_tells_the_citizen_by_sms_and_email(city, data_d
         supervisor, f"/api/extensions/{asked.json()['id']}/decision", {"approve": True}
     )
     assert granted.status_code == 200, granted.content
-    assert post_json(handler, f"/api/appeals/{code}/reply", {"text": "路灯已修复"}).status_code == 200
-    closed = post_json(city.client("dispatcher"), f"/api/appeals/{code}/close", {"reason": "已办结"})
+    assert (
+        post_json(handler, f"/api/appeals/{code}/reply", {"text": "路灯已修复"}).status_code == 200
+    )
+    closed = post_json(
+        city.client("dispatcher"), f"/api/appeals/{code}/close", {"reason": "已办结"}
+    )
     assert closed.status_code == 200, closed.content
     calltaker = city.client("calltaker")
     reopened = post_json(calltaker, f"/api/appeals/{code}/reopen", {"reason": "路灯又坏了"})
     assert reopened.status_code == 200, reopened.content
     assert post_json(handler, f"/api/appeals/{code}/sign-for").status_code == 200
-    assert post_json(handler, f"/api/appeals/{code}/reply", {"text": "已更换灯具"}).status_code == 200
+    assert (
+        post_json(handler, f"/api/appeals/{code}/reply", {"text": "已更换灯具"}).status_code == 200
+    )
 
     kinds = [kind for kind, channel, _status in messages(code) if channel == "sms"]
     # signing for, asking for time and the request's own steps tell the citizen nothing
-    assert kinds == ["receipt", "dispatched", "extended", "replied", "closed", "reopened", "replied"]
+    assert kinds == [
+        "receipt",
+        "dispatched",
+        "extended",
+        "replied",
+        "closed",
+        "reopened",
+        "replied",
+    ]
     assert send_pending()["sent"] == 10
     texts = sms_files(data_dir).values()
     assert sum("经批准延期办理" in text for text in texts) == 1
