@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from cityloop.evaluate.models import AssessmentSettings
+from cityloop.notify.services import seed_templates
 from cityloop.org.models import Role, Unit, UnitKind
 from cityloop.sla.calendar import seed_from_package
 from cityloop.sla.models import SlaPolicy, TimeUnit, Urgency
@@ -50,7 +51,7 @@ DEFAULT_POLICIES = [
 ]
 
 ROLE_PERMISSIONS = {
-    Role.ADMIN: ["taxonomy", "dispatch", "sla", "geo", "org", "evaluate"],
+    Role.ADMIN: ["taxonomy", "dispatch", "sla", "geo", "org", "evaluate", "notify"],
     Role.SUPERVISOR: [],
     Role.ANALYST: [],
     Role.DISPATCHER: [],
@@ -65,6 +66,7 @@ def seed_reference() -> dict[str, int]:
     counts["sla_policies"] = _seed_policies()
     AssessmentSettings.current()
     _seed_groups()
+    counts["message_templates"] = seed_templates()
     Unit.objects.get_or_create(
         code=CENTER_CODE, defaults={"name": "12345 市民服务热线", "kind": UnitKind.CENTER}
     )

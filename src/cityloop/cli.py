@@ -162,6 +162,16 @@ def cmd_worker(args: argparse.Namespace) -> None:
     raise SystemExit(run_worker(stop_with_parent=args.stop_with_parent))
 
 
+def cmd_notify_send_pending(args: argparse.Namespace) -> None:
+    """Send the messages due now, without the worker (ops: after an outage, or to check a
+    backend's settings); prints what became of them."""
+    _django()
+    from cityloop.notify.sending import send_pending
+
+    for outcome, count in send_pending(limit=args.limit).items():
+        print(f"{outcome}: {count}")
+
+
 def cmd_seed(args: argparse.Namespace) -> None:
     _django()
     _prepare_database(verbosity=1)
@@ -219,10 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=cmd_demo)
 
-    worker = sub.add_parser("worker", help="run background jobs (deadline scan, …)")
+    worker = sub.add_parser("worker", help="run background jobs (deadline scan, messages, …)")
     # `serve` starts its worker with this, so the worker never outlives the server.
     worker.add_argument("--stop-with-parent", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
+
+    notify = sub.add_parser("notify", help="messages to citizens (SMS, e-mail)")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True)
+    send_pending = notify_sub.add_parser("send-pending", help="send the messages due now")
+    send_pending.add_argument("--limit", type=int, default=1000)
+    send_pending.set_defaults(func=cmd_notify_send_pending)
 
     seed = sub.add_parser("seed", help="migrate and load reference data")
     seed.set_defaults(func=cmd_seed)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cityloop.handling",
     "cityloop.oversight",
     "cityloop.evaluate",
+    "cityloop.notify",
     "cityloop.web",
     "cityloop.demo",
 ]
@@ -175,6 +176,35 @@ Q_CLUSTER = {
     "catch_up": False,
     "ack_failures": True,
 }
+
+# ── Telling citizens (notify) ────────────────────────────────────────────────────────────
+# Where messages go: by default files under DATA_DIR/outbox (nothing leaves the machine).
+# cityloop.notify.backends.SmtpEmail sends e-mail through the EMAIL_* settings below;
+# cityloop.notify.backends.HttpSmsGateway sends SMS to CITYLOOP_SMS_GATEWAY_URL.
+CITYLOOP_NOTIFY_SMS_BACKEND = os.environ.get(
+    "CITYLOOP_NOTIFY_SMS_BACKEND", "cityloop.notify.backends.FileSms"
+)
+CITYLOOP_NOTIFY_EMAIL_BACKEND = os.environ.get(
+    "CITYLOOP_NOTIFY_EMAIL_BACKEND", "cityloop.notify.backends.FileEmail"
+)
+# The address citizens open the links in messages at (tracking page, opt-out).
+CITYLOOP_PUBLIC_URL = os.environ.get("CITYLOOP_PUBLIC_URL", "http://127.0.0.1:8000")
+# A message is tried at most this often, waiting RETRY_SECONDS, then twice that, … between
+# tries; a worker holds a message it took for CLAIM_SECONDS (then another may take it).
+CITYLOOP_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CITYLOOP_NOTIFY_MAX_ATTEMPTS", "6"))
+CITYLOOP_NOTIFY_RETRY_SECONDS = int(os.environ.get("CITYLOOP_NOTIFY_RETRY_SECONDS", "60"))
+CITYLOOP_NOTIFY_CLAIM_SECONDS = int(os.environ.get("CITYLOOP_NOTIFY_CLAIM_SECONDS", "300"))
+CITYLOOP_NOTIFY_MAIL_DOMAIN = os.environ.get("CITYLOOP_NOTIFY_MAIL_DOMAIN", "cityloop.local")
+CITYLOOP_SMS_GATEWAY_URL = os.environ.get("CITYLOOP_SMS_GATEWAY_URL", "")
+CITYLOOP_SMS_GATEWAY_TOKEN = os.environ.get("CITYLOOP_SMS_GATEWAY_TOKEN", "")
+CITYLOOP_SMS_GATEWAY_SIGN = os.environ.get("CITYLOOP_SMS_GATEWAY_SIGN", "12345")
+EMAIL_HOST = os.environ.get("CITYLOOP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CITYLOOP_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CITYLOOP_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CITYLOOP_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CITYLOOP_EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = os.environ.get("CITYLOOP_DEFAULT_FROM_EMAIL", "12345@cityloop.local")
 
 LOGGING = {
     "version": 1,

@@ -79,7 +79,7 @@ def get_timeline(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     actor = actor_of(request)
     appeal = selectors.access_appeal(code, actor)
     shown = selectors.shown_to(actor, appeal)
-    return [selectors.event_out(e, **shown) for e in selectors.timeline(appeal)]
+    return selectors.timeline_out(appeal, **shown)
 
 
 def act(request: HttpRequest, code: str, action: Any, **kwargs: Any) -> dict[str, Any]:

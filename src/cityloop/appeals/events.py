@@ -6,11 +6,18 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models
+from django.dispatch import Signal
 
 from cityloop.access.actors import Actor
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.public_text import public_version
 from cityloop.kernel import clock
+
+# Sent by record_event inside the transaction that records the event, after the event row is
+# written, with `appeal` and `event`: a later stage (notify) writes what it derives from the
+# event in the same transaction, so a crash loses both or neither. The record imports none
+# of its receivers; they connect in their AppConfig.ready().
+event_recorded = Signal()
 
 
 def as_json(value: Any) -> Any:
@@ -31,7 +38,7 @@ def record_event(
     changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> AppealEvent:
     """Must be called after appeal.version was bumped: the event's seq is the new version."""
-    return AppealEvent.objects.create(
+    event = AppealEvent.objects.create(
         appeal=appeal,
         seq=appeal.version,
         action=action,
@@ -45,3 +52,5 @@ def record_event(
         public_note=public_version(reason, caller_name=appeal.caller_name, writer=actor),
         changes={k: [as_json(b), as_json(a)] for k, (b, a) in (changes or {}).items()},
     )
+    event_recorded.send(sender=AppealEvent, appeal=appeal, event=event)
+    return event

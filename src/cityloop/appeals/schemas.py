@@ -80,6 +80,24 @@ class AppealOut(Schema):
     assignments: list[AssignmentOut]
 
 
+class NoticeOut(Schema):
+    """A message the step sent the citizen (notify), and what became of it."""
+
+    kind: str
+    kind_label: str
+    channel: str
+    channel_label: str
+    to: str
+    status: str
+    status_label: str
+    attempts: int
+    queued_at: datetime
+    last_attempt_at: datetime | None
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    note: str
+
+
 class EventOut(Schema):
     seq: int
     action: str
@@ -90,6 +108,7 @@ class EventOut(Schema):
     to_status: str
     reason: str
     changes: dict[str, list[object]]
+    notices: list[NoticeOut] = []
 
 
 class PublicEventOut(Schema):

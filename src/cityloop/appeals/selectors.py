@@ -3,9 +3,11 @@ them for output."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from typing import Any, cast
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
@@ -144,6 +146,26 @@ def action_label(action: str) -> str:
 
 def timeline(appeal: Appeal) -> list[AppealEvent]:
     return list(appeal.events.select_related("actor_unit").order_by("seq"))
+
+
+# Asked by the timeline for what later stages keep about its steps (notify: the messages a
+# step sent the citizen). Receivers get `appeal` and `personal` and answer {seq: [notice]};
+# the record imports none of them (they connect in their AppConfig.ready()).
+timeline_notes = Signal()
+
+
+def timeline_out(
+    appeal: Appeal, *, personal: bool = True, caller: bool = True
+) -> list[dict[str, Any]]:
+    """The timeline for staff, each step with the notices kept about it."""
+    notes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for _receiver, answer in timeline_notes.send(sender=Appeal, appeal=appeal, personal=personal):
+        for seq, items in cast(dict[int, list[dict[str, Any]]], answer or {}).items():
+            notes[seq] += items
+    return [
+        {**event_out(event, personal=personal, caller=caller), "notices": notes.get(event.seq, [])}
+        for event in timeline(appeal)
+    ]
 
 
 def event_out(event: AppealEvent, *, personal: bool = True, caller: bool = True) -> dict[str, Any]:

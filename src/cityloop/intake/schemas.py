@@ -39,6 +39,7 @@ class AppealIn(InSchema):
     appeal_type: str = Field("", max_length=20, title="诉求类型")
     # a consultation answered during the call: the appeal is closed at once with it
     answer: str = Field("", max_length=5000, title="当场答复")
+    email: str = Field("", max_length=254, title="电子邮箱（选填，用于接收办理进度通知）")
 
 
 class PublicAppealIn(InSchema):
@@ -56,6 +57,7 @@ class PublicAppealIn(InSchema):
         "不填而两者不一致时返回 400 place_conflict",
     )
     appeal_type: str = Field("", max_length=20, title="诉求类型")
+    email: str = Field("", max_length=254, title="电子邮箱（选填，用于接收办理进度通知）")
 
 
 class CreatedOut(Schema):

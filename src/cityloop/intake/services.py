@@ -31,6 +31,7 @@ from cityloop.intake.understanding import Understanding, apply_understanding, un
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError, invalid_field
 from cityloop.kernel.limits import max_length
+from cityloop.notify.services import clean_email, save_recipient
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import Category
 
@@ -74,6 +75,8 @@ class AppealDraft:
     answer: str = ""
     # When the map point and the typed address disagree: which one holds ("map" or "text").
     place_by: str = ""
+    # where the citizen also wants to be told (notify keeps it, not the appeal)
+    email: str = ""
 
 
 def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | None]:
@@ -102,6 +105,7 @@ def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | No
         raise invalid_field("location", _("经纬度须同时填写"))
     if draft.lat is not None and not (-90 <= draft.lat <= 90 and -180 <= draft.lng <= 180):  # type: ignore[operator]
         raise invalid_field("location", _("经纬度超出范围"))
+    clean_email(draft.email)
     category = None
     if draft.category_code:
         category = Category.objects.filter(code=draft.category_code, is_active=True).first()
@@ -200,6 +204,8 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
                 continue
         else:
             raise DomainError("tracking_code_exhausted", _("无法生成查询码，请重试"))
+        # before the receipt is recorded: the receipt is written to every address there is
+        save_recipient(appeal, draft.email)
         record_event(
             appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)}
         )

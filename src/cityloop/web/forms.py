@@ -82,6 +82,11 @@ class CitizenReportForm(forms.Form):
     )
     caller_name = forms.CharField(label=_("您的称呼"), max_length=CALLER_NAME_MAX, required=False)
     caller_phone = PHONE
+    email = forms.EmailField(
+        label=_("电子邮箱（选填）"),
+        max_length=254,
+        required=False,
+    )
     attachments = MultipleFileField(label=_("现场照片"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -103,6 +108,7 @@ class IntakeForm(forms.Form):
     )
     caller_name = forms.CharField(label=_("来电人"), max_length=CALLER_NAME_MAX, required=False)
     appeal_type = APPEAL_TYPE
+    email = forms.EmailField(label=_("电子邮箱（选填）"), max_length=254, required=False)
     content = forms.CharField(
         label=_("诉求内容"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
     )

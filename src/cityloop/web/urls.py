@@ -1,7 +1,16 @@
 from django.urls import path
 
 from cityloop.web import views
-from cityloop.web.pages import appeal, assessment, board, citizen, console, queue, worklist
+from cityloop.web.pages import (
+    appeal,
+    assessment,
+    board,
+    citizen,
+    console,
+    notify,
+    queue,
+    worklist,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +18,7 @@ urlpatterns = [
     path("report/", citizen.report, name="report"),
     path("track/", citizen.track_lookup, name="track"),
     path("track/<str:code>/", citizen.track_detail, name="track-detail"),
+    path("notify/stop/<str:token>/", notify.stop, name="notify-stop"),
     path("console/", console.console, name="console"),
     path("console/caller/", console.caller, name="console-caller"),
     path("console/understand/", console.understanding, name="console-understand"),

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("base data", {"geo", "org", "taxonomy", "sla", "classify"}),
     ("access", {"access"}),
     ("record", {"appeals"}),
-    ("stages", {"intake", "dispatch", "handling", "oversight", "evaluate"}),
+    ("stages", {"intake", "dispatch", "handling", "oversight", "evaluate", "notify"}),
     ("assessment", {"assessment"}),
     (
         "pages, wiring, demo",

@@ -178,7 +178,7 @@ def _page(
     actions = _available(appeal, actor)
     context = {
         "appeal": selectors.appeal_detail(appeal, **shown),
-        "events": [selectors.event_out(e, **shown) for e in selectors.timeline(appeal)],
+        "events": selectors.timeline_out(appeal, **shown),
         **papers,
         "actions": actions,
         "action_groups": _action_groups(actions, papers, exclusion),

@@ -19,6 +19,7 @@ from cityloop.evaluate.schemas import CitizenEvaluationIn
 from cityloop.geo.services import district_map
 from cityloop.intake.services import AppealDraft, receive_report
 from cityloop.kernel.errors import DomainError, TooManyRequests
+from cityloop.notify.selectors import receipt_sms_sent_to
 from cityloop.web.forms import CitizenReportForm, show_domain_error
 
 
@@ -38,6 +39,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     content=data["content"],
                     caller_name=data["caller_name"],
                     caller_phone=data["caller_phone"],
+                    email=data["email"],
                     address_text=data["address_text"],
                     lat=data["lat"],
                     lng=data["lng"],
@@ -106,6 +108,7 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
             form_error, status = _("请填写手机号后四位"), 400
     context = {
         "view": selectors.public_view(appeal),
+        "receipt_sms_to": receipt_sms_sent_to(appeal),
         "satisfaction_choices": Satisfaction.choices,
         "form_error": form_error,
         "form_data": form_data,

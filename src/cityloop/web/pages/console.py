@@ -58,6 +58,7 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
                     content=data["content"],
                     caller_name=data["caller_name"],
                     caller_phone=data["caller_phone"],
+                    email=data["email"],
                     address_text=data["address_text"],
                     standard_address_code=data["standard_address_code"],
                     category_code=data["category_code"],
