@@ -19,6 +19,7 @@ from cityloop.appeals.enums import (
     AssignmentStatus,
     DecisionStatus,
     Outcome,
+    Placement,
     Status,
 )
 from cityloop.appeals.models import Appeal, AppealEvent
@@ -87,6 +88,7 @@ def appeal_detail(appeal: Appeal, *, personal: bool = True, caller: bool = True)
         "appeal_type_label": str(AppealType(appeal.appeal_type).label),
         "outcome": appeal.outcome,
         "outcome_label": str(Outcome(appeal.outcome).label) if appeal.outcome else "",
+        "placement_label": str(Placement(appeal.placement).label) if appeal.placement else "",
         "reply_flagged": appeal.reply_flagged,
         "reply_check": appeal.reply_check,
         "grid": appeal.grid.name if appeal.grid else None,

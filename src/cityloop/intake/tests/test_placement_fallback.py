@@ -69,6 +69,13 @@ def test_each_fallback_level_is_reached_and_recorded(city, haidian):
     assert "未能匹配" in nowhere.events.get(action="locate").reason
 
 
+def test_the_appeal_page_says_how_the_appeal_was_placed(city, haidian):
+    appeal = placed(intake(city, "中关村大街27号楼下井盖丢了"))
+    page = city.client("dispatcher").get(f"/appeals/{appeal.tracking_code}/").content.decode()
+    badge = page.split('data-testid="placement"')[1].split("</span>")[0]
+    assert "道路/地标" in badge
+
+
 def test_a_library_match_elsewhere_does_not_beat_the_road_the_text_names(city, haidian):
     # The tiny library has 光华路1号院 in 建外街道; "光华路" is also real. The text names
     # 海淀区, so the library address (朝阳区) is not taken.

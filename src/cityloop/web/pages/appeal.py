@@ -144,11 +144,22 @@ PRIMARY = (
 )
 
 
-def _action_groups(actions: list[str], papers: dict[str, Any], exclusion: Any) -> list[Any]:
+def _action_groups(
+    actions: list[str],
+    papers: dict[str, Any],
+    exclusion: Any,
+    *,
+    reply_flagged: bool,
+    rated_unresolved: bool,
+) -> list[Any]:
     """The allowed actions as the page shows them: [(folded, names)], the primary step
     first. A form with nothing to act on is left out (an extension already asked for, an
-    exclusion asked for or not waiting for a decision, no open supervision order)."""
+    exclusion asked for or not waiting for a decision, no open supervision order, no weak
+    reply to review, no "not resolved" rating to close on)."""
     idle = {
+        "accept_reply": not reply_flagged,
+        "return_reply": not reply_flagged,
+        "close_unresolved": not rated_unresolved,
         "request_extension": papers["pending_extension"] is not None,
         "request_exclusion": exclusion is not None,
         "decide_exclusion": exclusion is None or exclusion.status != DecisionStatus.PENDING,
@@ -176,13 +187,19 @@ def _page(
     papers = selectors.case_papers(appeal, personal=shown["personal"])
     exclusion = exclusion_of(appeal)
     actions = _available(appeal, actor)
+    rated_unresolved = selectors.rated_unresolved(appeal)
     context = {
         "appeal": selectors.appeal_detail(appeal, **shown),
         "events": selectors.timeline_out(appeal, **shown),
         **papers,
         "actions": actions,
-        "action_groups": _action_groups(actions, papers, exclusion),
-        "rated_unresolved": selectors.rated_unresolved(appeal),
+        "action_groups": _action_groups(
+            actions,
+            papers,
+            exclusion,
+            reply_flagged=appeal.reply_flagged,
+            rated_unresolved=rated_unresolved,
+        ),
         "exclusion": exclusion,
         "errors": errors or {},
         "failed": failed,

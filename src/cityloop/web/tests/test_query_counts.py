@@ -14,6 +14,9 @@ from cityloop.handling.services import reply, sign_for
 from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.oversight.services import request_extension, supervise
 
+# the configuration caches must not expire between the warm-up and the counted request
+pytestmark = pytest.mark.usefixtures("still_clocks")
+
 # (page, who opens it, the most queries it may take)
 HOT_PAGES = [
     ("/console/", "calltaker", 8),
