@@ -26,7 +26,7 @@ def new_page(browser, url: str, username: str | None = None):  # noqa: F811
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
         page.click("form.stack button")
-        page.wait_for_url(f"{url}/")
+        page.wait_for_url(lambda landed: "/accounts/login/" not in landed)
     return page
 
 

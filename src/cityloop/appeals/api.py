@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Query, Router
 
-from cityloop.access.actors import Actor, refuse_phone_lookup
+from cityloop.access.actors import Actor
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.appeals import scope, selectors
 from cityloop.appeals.schemas import AppealOut, EventOut
@@ -59,8 +59,7 @@ def list_appeals(
     if filters.unit_code:
         appeals = appeals.filter(main_unit__code=filters.unit_code)
     if caller_phone:
-        refuse_phone_lookup(actor)
-        appeals = appeals.filter(caller_phone=caller_phone)
+        appeals = selectors.by_caller_phone(appeals, actor, caller_phone)
     page = appeals.order_by("-received_at")[filters.window()]
     return [selectors.appeal_detail(a, **selectors.shown_to(actor, a)) for a in page]
 

@@ -7,11 +7,17 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from cityloop.access.actors import Actor
-from cityloop.access.personal_data import hide_caller, mask_name, sees_caller
+from cityloop.access.actors import Actor, refuse_phone_lookup
+from cityloop.access.personal_data import (
+    REPORTER_PROTECTED_TYPES,
+    hide_caller,
+    mask_name,
+    sees_caller,
+)
 from cityloop.appeals.deadlines import is_overdue
 from cityloop.appeals.enums import (
     NOT_RATED_ON_RESOLUTION,
@@ -316,3 +322,13 @@ def case_papers(appeal: Appeal, *, personal: bool) -> dict[str, Any]:
         ).first(),
         "orders": appeal.supervision_orders.order_by("-issued_at"),
     }
+
+
+def by_caller_phone(appeals: QuerySet[Appeal], actor: Actor, phone: str) -> QuerySet[Appeal]:
+    """The appeals a caller made, found by their number. A unit's staff never find a report
+    (举报) this way: the number would tell them who reported."""
+    refuse_phone_lookup(actor)
+    found = appeals.filter(caller_phone=phone)
+    if actor.sees_everything:
+        return found
+    return found.exclude(appeal_type__in=REPORTER_PROTECTED_TYPES)

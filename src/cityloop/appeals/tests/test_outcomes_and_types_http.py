@@ -134,6 +134,12 @@ def test_a_report_hides_the_reporter_from_the_unit_not_from_the_centre(city):
     # the same unit sees an ordinary appeal's caller
     other = intake_over_api(city, caller_name="王小明", auto_dispatch=True).json()["tracking_code"]
     assert city.client("handler1").get(f"/api/appeals/{other}").json()["caller_name"] == "王小明"
+    # nor can the unit find who reported by looking the number up: the report is not listed
+    by_number = {"HTTP_X_CALLER_PHONE": "13800138000"}
+    unit_found = city.client("handler1").get("/api/appeals", **by_number).json()
+    assert [a["tracking_code"] for a in unit_found] == [other]
+    centre_found = city.client("calltaker").get("/api/appeals", **by_number).json()
+    assert {a["tracking_code"] for a in centre_found} == {code, other}
 
 
 def test_a_suggestion_is_rated_on_satisfaction_only_and_left_out_of_the_resolution_rate(city):
