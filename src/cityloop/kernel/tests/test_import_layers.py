@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("record", {"appeals"}),
     ("stages", {"intake", "dispatch", "handling", "oversight", "evaluate", "notify"}),
     ("assessment", {"assessment"}),
+    ("early warning", {"warning"}),
     (
         "pages, wiring, demo",
         {"web", "demo", "api", "urls", "cli", "cli_classify", "bootstrap", "testing"}

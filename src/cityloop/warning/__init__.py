@@ -1,0 +1,2 @@
+"""预警 (early warning): detectors of sudden rises, space-time clusters and emerging topics
+over the appeal history, and the alerts they raise (issue 14)."""
