@@ -1,0 +1,74 @@
+"""The count model on synthetic series with a known answer: a weekly rhythm, a season and
+holidays are expected, a spike is not."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from cityloop.warning.countmodel import count_model, fit_quasi_poisson, upper_quantile
+from cityloop.warning.ears import ears
+
+START = date(2024, 1, 1)
+DAYS = [START + timedelta(days=offset) for offset in range(730)]
+HOLIDAYS = (
+    {date(2024, 2, 10) + timedelta(days=offset) for offset in range(8)}
+    | {date(2024, 10, 1) + timedelta(days=offset) for offset in range(7)}
+    | {date(2025, 1, 28) + timedelta(days=offset) for offset in range(8)}
+)
+
+
+def _rhythmic_city(seed: int = 14) -> np.ndarray:
+    """Weekends three times as busy as weekdays, a summer high, holidays nearly silent."""
+    rate = np.array([30.0 if day.weekday() >= 5 else 12.0 for day in DAYS])
+    rate *= 1 + 0.3 * np.sin(2 * np.pi * np.arange(len(DAYS)) / 365.25)
+    rate = np.where([day in HOLIDAYS for day in DAYS], 4.0, rate)
+    return np.random.default_rng(seed).poisson(rate).astype(float)
+
+
+def _expected_days() -> set[int]:
+    """Weekends, holidays and the first day back after each holiday: where EARS cries wolf."""
+    back = {i for i in range(1, len(DAYS)) if DAYS[i - 1] in HOLIDAYS and DAYS[i] not in HOLIDAYS}
+    return {i for i, day in enumerate(DAYS) if day.weekday() >= 5 or day in HOLIDAYS} | back
+
+
+def test_weekend_peaks_and_holidays_raise_no_alarm():
+    counts = _rhythmic_city()
+    alarms = {day.index for day in count_model(DAYS, counts, HOLIDAYS) if day.alarm}
+    ears_alarms = {day.index for day in ears(counts, "c1") if day.alarm}
+
+    assert not alarms & _expected_days()
+    assert len(alarms) <= 2, "about one false alarm in a thousand days at alpha 0.001"
+    assert ears_alarms & _expected_days(), "the same series makes EARS C1 cry wolf"
+
+
+def test_a_spike_alarms_on_its_day():
+    counts = _rhythmic_city()
+    spike = 600  # a Saturday, already a busy day
+    counts[spike] += 25
+    results = {day.index: day for day in count_model(DAYS, counts, HOLIDAYS)}
+
+    assert results[spike].alarm
+    assert counts[spike] > results[spike].threshold
+    assert not any(results[i].alarm for i in range(spike - 14, spike))
+
+
+def test_the_days_before_a_baseline_of_four_weeks_are_left_out():
+    results = count_model(DAYS[:60], _rhythmic_city()[:60], HOLIDAYS)
+    assert [day.index for day in results] == list(range(35, 60))
+
+
+def test_irls_recovers_known_coefficients():
+    rng = np.random.default_rng(3)
+    x = np.column_stack([np.ones(5000), rng.integers(0, 2, 5000)])
+    y = rng.poisson(np.exp(x @ np.array([2.0, 0.5]))).astype(float)
+    beta, dispersion = fit_quasi_poisson(x, y)
+    assert beta == pytest.approx([2.0, 0.5], abs=0.02)
+    assert dispersion == pytest.approx(1.0, abs=0.1)
+
+
+def test_the_threshold_is_the_poisson_or_negative_binomial_quantile():
+    assert upper_quantile(10.0, 1.0, 0.999) == 21.0  # Poisson(10): P(Y <= 21) >= 0.999
+    assert upper_quantile(10.0, 3.0, 0.999) > 21.0  # over-dispersed: a higher bar
