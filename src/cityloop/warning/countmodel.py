@@ -8,9 +8,11 @@ before the day so that a rise that has begun does not hide itself), with
 - day of week (6 dummies),
 - an annual harmonic (sin, cos) once the baseline covers most of a year,
 - a linear trend once it covers 8 weeks,
-- a holiday flag when the baseline holds holidays.
+- a holiday flag (a weekday off) and a make-up working day flag (调休: a weekend day
+  worked) when the baseline holds such days.
 The day alarms when its count exceeds the upper (1 - alpha) quantile of a negative binomial
-with the fitted mean and the fitted over-dispersion (quasi-Poisson variance phi * mu).
+with the fitted mean and a variance made of the fitted over-dispersion (quasi-Poisson,
+phi * mu) and the uncertainty of the fitted mean.
 """
 
 from __future__ import annotations
@@ -37,30 +39,68 @@ OUTLIER_RESIDUAL = 3.0
 class CountModelDay:
     index: int
     expected: float
-    dispersion: float
+    variance: float  # of the day's count under the model
     threshold: float  # the day alarms when its count is above this
     alarm: bool
 
 
+# Columns of the design matrix, built once for the whole series; each day's fit uses those
+# its baseline can support (see _columns_for).
+_INTERCEPT_AND_WEEK = list(range(7))
+_TREND = 7
+_SEASON = [8, 9]
+_HOLIDAY = 10
+_MAKEUP_WORKDAY = 11
+
+
 def _design(
-    ordinals: np.ndarray, weekdays: np.ndarray, holiday: np.ndarray, origin: int, n_base: int
+    dates: Sequence[date], holidays: Collection[date], workdays: Collection[date]
 ) -> np.ndarray:
-    columns = [np.ones(len(ordinals))]
-    columns += [(weekdays == wd).astype(float) for wd in range(1, 7)]
-    if n_base >= TREND_FROM_DAYS:
-        columns.append((ordinals - origin) / 365.25)
-    if n_base >= SEASON_FROM_DAYS:
-        angle = 2 * np.pi * ordinals / 365.25
-        columns += [np.sin(angle), np.cos(angle)]
-    columns.append(holiday)
+    ordinals = np.array([day.toordinal() for day in dates], dtype=float)
+    weekdays = np.array([day.weekday() for day in dates])
+    angle = 2 * np.pi * ordinals / 365.25
+    columns = [np.ones(len(dates))]
+    columns += [(weekdays == weekday).astype(float) for weekday in range(1, 7)]
+    columns.append((ordinals - ordinals[0]) / 365.25)
+    columns += [np.sin(angle), np.cos(angle)]
+    # A holiday's effect is that of a weekday turned into a day off: a holiday that falls on
+    # a weekend is a weekend (else the two effects multiply and a Saturday in the Spring
+    # Festival is expected far quieter than any day off).
+    columns.append(np.array([day in holidays and day.weekday() < 5 for day in dates], float))
+    columns.append(np.array([day in workdays for day in dates], dtype=float))
     return np.column_stack(columns)
+
+
+def _columns_for(x_base: np.ndarray) -> list[int]:
+    n_base = len(x_base)
+    columns = list(_INTERCEPT_AND_WEEK)
+    if n_base >= TREND_FROM_DAYS:
+        columns.append(_TREND)
+    if n_base >= SEASON_FROM_DAYS:
+        columns += _SEASON
+    # A day type absent from the baseline has no effect to learn.
+    columns += [c for c in (_HOLIDAY, _MAKEUP_WORKDAY) if x_base[:, c].any()]
+    return columns
+
+
+@dataclass(frozen=True)
+class QuasiPoissonFit:
+    beta: np.ndarray
+    dispersion: float  # Pearson, at least 1
+    covariance: np.ndarray  # of beta: dispersion * (X'WX)^-1
+
+    def predictive_variance(self, x_day: np.ndarray, mean: float) -> float:
+        """Of a new count with this mean: the count's own (dispersion * mean) plus the
+        uncertainty of the fitted mean (delta method), which matters when a term rests on
+        few days, e.g. the first holiday in the baseline."""
+        return self.dispersion * mean + mean**2 * float(x_day @ self.covariance @ x_day)
 
 
 def fit_quasi_poisson(
     x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None, iterations: int = 50
-) -> tuple[np.ndarray, float]:
-    """Poisson log-linear coefficients by iteratively reweighted least squares, and the
-    Pearson dispersion (at least 1)."""
+) -> QuasiPoissonFit:
+    """Poisson log-linear coefficients by iteratively reweighted least squares, with the
+    quasi-Poisson dispersion and covariance."""
     n, p = x.shape
     if start is None or start.shape != (p,):
         start = np.zeros(p)
@@ -74,21 +114,23 @@ def fit_quasi_poisson(
         z = eta + (y - mu) / mu
         weighted = x * mu[:, None]
         new = np.linalg.solve(x.T @ weighted + penalty, weighted.T @ z)
-        if np.max(np.abs(new - beta)) < 1e-8:
-            beta = new
-            break
+        converged = np.max(np.abs(new - beta)) < 1e-8
         beta = new
+        if converged:
+            break
     mu = np.exp(np.clip(x @ beta, -30, 30))
-    dispersion = float(np.sum((y - mu) ** 2 / mu) / max(n - p, 1))
-    return beta, max(dispersion, 1.0)
+    dispersion = max(float(np.sum((y - mu) ** 2 / mu) / max(n - p, 1)), 1.0)
+    information = x.T @ (x * mu[:, None]) + penalty
+    return QuasiPoissonFit(beta, dispersion, dispersion * np.linalg.inv(information))
 
 
-def upper_quantile(mean: float, dispersion: float, level: float) -> float:
-    """The `level` quantile of a count with this mean and variance dispersion * mean."""
-    if dispersion <= 1.0 + 1e-9:
+def upper_quantile(mean: float, variance: float, level: float) -> float:
+    """The `level` quantile of a count with this mean and variance: Poisson, or a negative
+    binomial when the variance exceeds the mean."""
+    if variance <= mean * (1.0 + 1e-9):
         return float(stats.poisson.ppf(level, mean))
-    size = mean / (dispersion - 1.0)
-    return float(stats.nbinom.ppf(level, size, 1.0 / dispersion))
+    size = mean**2 / (variance - mean)
+    return float(stats.nbinom.ppf(level, size, mean / variance))
 
 
 def count_model(
@@ -96,34 +138,30 @@ def count_model(
     counts: np.ndarray,
     holidays: Collection[date] = (),
     alpha: float = 0.001,
+    makeup_workdays: Collection[date] = (),
 ) -> list[CountModelDay]:
     """One result per day that has at least MIN_BASELINE_DAYS of baseline; earlier days are
-    left out."""
+    left out. `holidays` are days off (法定节假日), `makeup_workdays` weekend days worked
+    in their place (调休上班)."""
     y_all = np.asarray(counts, dtype=float)
-    ordinals = np.array([day.toordinal() for day in dates], dtype=float)
-    weekdays = np.array([day.weekday() for day in dates])
-    holiday = np.array([day in holidays for day in dates], dtype=float)
+    x_all = _design(dates, holidays, makeup_workdays)
     results: list[CountModelDay] = []
-    beta: np.ndarray | None = None
+    beta = np.zeros(x_all.shape[1])
     for t in range(MIN_BASELINE_DAYS + GUARD_DAYS, len(dates)):
         end = t - GUARD_DAYS
-        begin = max(0, end - BASELINE_DAYS)
-        n_base = end - begin
-        rows = slice(begin, end)
-        x = _design(ordinals[rows], weekdays[rows], holiday[rows], int(ordinals[t]), n_base)
-        y = y_all[rows]
-        if not holiday[rows].any():
-            x = x[:, :-1]  # nothing to learn a holiday effect from
-        beta, dispersion = fit_quasi_poisson(x, y, beta)
-        mu = np.exp(np.clip(x @ beta, -30, 30))
-        keep = (y - mu) / np.sqrt(dispersion * mu) <= OUTLIER_RESIDUAL
-        if not keep.all() and keep.sum() > x.shape[1] + 7:
-            beta, dispersion = fit_quasi_poisson(x[keep], y[keep], beta)
-        day_x = _design(
-            ordinals[t : t + 1], weekdays[t : t + 1], holiday[t : t + 1], int(ordinals[t]), n_base
-        )[:, : x.shape[1]]
-        expected = float(np.exp(np.clip(day_x @ beta, -30, 30))[0])
-        threshold = upper_quantile(expected, dispersion, 1.0 - alpha)
+        rows = slice(max(0, end - BASELINE_DAYS), end)
+        columns = _columns_for(x_all[rows])
+        x, y = x_all[rows][:, columns], y_all[rows]
+        fit = fit_quasi_poisson(x, y, beta[columns] if beta.any() else None)
+        mu = np.exp(np.clip(x @ fit.beta, -30, 30))
+        keep = (y - mu) / np.sqrt(fit.dispersion * mu) <= OUTLIER_RESIDUAL
+        if not keep.all() and keep.sum() > len(columns) + 7:
+            fit = fit_quasi_poisson(x[keep], y[keep], fit.beta)
+        beta[:] = 0.0
+        beta[columns] = fit.beta
+        expected = float(np.exp(np.clip(x_all[t] @ beta, -30, 30)))
+        variance = fit.predictive_variance(x_all[t, columns], expected)
+        threshold = upper_quantile(expected, variance, 1.0 - alpha)
         alarm = bool(y_all[t] > threshold)
-        results.append(CountModelDay(t, expected, dispersion, threshold, alarm))
+        results.append(CountModelDay(t, expected, variance, threshold, alarm))
     return results

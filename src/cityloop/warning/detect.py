@@ -41,9 +41,12 @@ def official_holidays() -> Collection[date]:
     return frozenset(chinese_calendar.holidays)
 
 
-def detect_all(
-    series: DailySeries, alpha: float = 0.001, holidays: Collection[date] | None = None
-) -> Iterator[DetectorRow]:
+def official_makeup_workdays() -> Collection[date]:
+    """Weekend days worked in place of a holiday (调休上班)."""
+    return frozenset(chinese_calendar.workdays)
+
+
+def detect_all(series: DailySeries, alpha: float = 0.001) -> Iterator[DetectorRow]:
     """Per method, in date order; a day without enough baseline for a method has no row for
     that method. For every method the statistic is the day's count and the threshold the
     count it must exceed to alarm: the EARS upper bound (as R's earsC reports it), or the
@@ -55,7 +58,7 @@ def detect_all(
                 dates[day.index], method, day.alarm, float(counts[day.index]), day.upperbound
             )
     days = count_model(
-        dates, counts, official_holidays() if holidays is None else holidays, alpha=alpha
+        dates, counts, official_holidays(), alpha, makeup_workdays=official_makeup_workdays()
     )
     for result in days:
         yield DetectorRow(

@@ -55,6 +55,25 @@ def test_a_spike_alarms_on_its_day():
     assert not any(results[i].alarm for i in range(spike - 14, spike))
 
 
+def test_weekend_days_worked_in_place_of_a_holiday_are_expected_busy():
+    """Quiet weekends, but the make-up working days (调休) of the real 2024 calendar are as
+    busy as weekdays: ours knows them, EARS takes them for a rise."""
+    from cityloop.warning.detect import official_holidays, official_makeup_workdays
+
+    holidays, workdays = official_holidays(), official_makeup_workdays()
+    working = [(day.weekday() < 5 or day in workdays) and day not in holidays for day in DAYS[:500]]
+    rate = np.where(working, 25.0, 6.0)
+    counts = np.random.default_rng(5).poisson(rate).astype(float)
+    makeup = {i for i, day in enumerate(DAYS[:500]) if day in workdays}
+    results = count_model(DAYS[:500], counts, holidays, 0.001, makeup_workdays=workdays)
+    ours = {day.index for day in results if day.alarm}
+    ears_alarms = {day.index for day in ears(counts, "c1") if day.alarm}
+
+    assert len(makeup) >= 8
+    assert not ours & makeup
+    assert ears_alarms & makeup
+
+
 def test_the_days_before_a_baseline_of_four_weeks_are_left_out():
     results = count_model(DAYS[:60], _rhythmic_city()[:60], HOLIDAYS)
     assert [day.index for day in results] == list(range(35, 60))
@@ -64,11 +83,16 @@ def test_irls_recovers_known_coefficients():
     rng = np.random.default_rng(3)
     x = np.column_stack([np.ones(5000), rng.integers(0, 2, 5000)])
     y = rng.poisson(np.exp(x @ np.array([2.0, 0.5]))).astype(float)
-    beta, dispersion = fit_quasi_poisson(x, y)
-    assert beta == pytest.approx([2.0, 0.5], abs=0.02)
-    assert dispersion == pytest.approx(1.0, abs=0.1)
+    fit = fit_quasi_poisson(x, y)
+    assert fit.beta == pytest.approx([2.0, 0.5], abs=0.02)
+    assert fit.dispersion == pytest.approx(1.0, abs=0.1)
+    # the textbook standard error of the intercept: 1 / sqrt(sum of mu over the x=0 rows)
+    rows_at_zero = (x[:, 1] == 0).sum()
+    assert np.sqrt(fit.covariance[0, 0]) == pytest.approx(
+        1 / np.sqrt(np.exp(2.0) * rows_at_zero), rel=0.1
+    )
 
 
 def test_the_threshold_is_the_poisson_or_negative_binomial_quantile():
-    assert upper_quantile(10.0, 1.0, 0.999) == 21.0  # Poisson(10): P(Y <= 21) >= 0.999
-    assert upper_quantile(10.0, 3.0, 0.999) > 21.0  # over-dispersed: a higher bar
+    assert upper_quantile(10.0, 10.0, 0.999) == 21.0  # Poisson(10): P(Y <= 21) >= 0.999
+    assert upper_quantile(10.0, 30.0, 0.999) > 21.0  # over-dispersed: a higher bar
