@@ -124,13 +124,17 @@ def fit_quasi_poisson(
     return QuasiPoissonFit(beta, dispersion, dispersion * np.linalg.inv(information))
 
 
-def upper_quantile(mean: float, variance: float, level: float) -> float:
-    """The `level` quantile of a count with this mean and variance: Poisson, or a negative
-    binomial when the variance exceeds the mean."""
-    if variance <= mean * (1.0 + 1e-9):
-        return float(stats.poisson.ppf(level, mean))
-    size = mean**2 / (variance - mean)
-    return float(stats.nbinom.ppf(level, size, mean / variance))
+def upper_quantiles(mean: np.ndarray, variance: np.ndarray, level: float) -> np.ndarray:
+    """The `level` quantile of counts with these means and variances: Poisson where the
+    variance is the mean, a negative binomial where it exceeds it (one vectorised call:
+    scipy's quantiles are slow one by one)."""
+    mean, variance = np.asarray(mean, float), np.asarray(variance, float)
+    over = variance > mean * (1.0 + 1e-9)
+    excess = np.where(over, variance - mean, 1.0)
+    negative_binomial = stats.nbinom.ppf(
+        level, mean**2 / excess, mean / np.maximum(variance, 1e-300)
+    )
+    return np.where(over, negative_binomial, stats.poisson.ppf(level, mean))
 
 
 def count_model(
@@ -145,9 +149,10 @@ def count_model(
     in their place (调休上班)."""
     y_all = np.asarray(counts, dtype=float)
     x_all = _design(dates, holidays, makeup_workdays)
-    results: list[CountModelDay] = []
+    days = np.arange(MIN_BASELINE_DAYS + GUARD_DAYS, len(dates))
+    expected, variance = np.zeros(len(days)), np.zeros(len(days))
     beta = np.zeros(x_all.shape[1])
-    for t in range(MIN_BASELINE_DAYS + GUARD_DAYS, len(dates)):
+    for k, t in enumerate(days):
         end = t - GUARD_DAYS
         rows = slice(max(0, end - BASELINE_DAYS), end)
         columns = _columns_for(x_all[rows])
@@ -159,9 +164,10 @@ def count_model(
             fit = fit_quasi_poisson(x[keep], y[keep], fit.beta)
         beta[:] = 0.0
         beta[columns] = fit.beta
-        expected = float(np.exp(np.clip(x_all[t] @ beta, -30, 30)))
-        variance = fit.predictive_variance(x_all[t, columns], expected)
-        threshold = upper_quantile(expected, variance, 1.0 - alpha)
-        alarm = bool(y_all[t] > threshold)
-        results.append(CountModelDay(t, expected, variance, threshold, alarm))
-    return results
+        expected[k] = np.exp(np.clip(x_all[t] @ beta, -30, 30))
+        variance[k] = fit.predictive_variance(x_all[t, columns], expected[k])
+    thresholds = upper_quantiles(expected, variance, 1.0 - alpha)
+    return [
+        CountModelDay(int(t), float(mean), float(var), float(limit), bool(y_all[t] > limit))
+        for t, mean, var, limit in zip(days, expected, variance, thresholds, strict=True)
+    ]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from cityloop.warning.countmodel import count_model, fit_quasi_poisson, upper_quantile
+from cityloop.warning.countmodel import count_model, fit_quasi_poisson, upper_quantiles
 from cityloop.warning.ears import ears
 
 START = date(2024, 1, 1)
@@ -94,5 +94,6 @@ def test_irls_recovers_known_coefficients():
 
 
 def test_the_threshold_is_the_poisson_or_negative_binomial_quantile():
-    assert upper_quantile(10.0, 10.0, 0.999) == 21.0  # Poisson(10): P(Y <= 21) >= 0.999
-    assert upper_quantile(10.0, 30.0, 0.999) > 21.0  # over-dispersed: a higher bar
+    poisson, over_dispersed = upper_quantiles(np.array([10.0, 10.0]), np.array([10.0, 30.0]), 0.999)
+    assert poisson == 21.0  # Poisson(10): P(Y <= 20) < 0.999 <= P(Y <= 21)
+    assert over_dispersed > 21.0
