@@ -31,6 +31,8 @@ def detect(args: argparse.Namespace) -> None:
     from cityloop.warning.detect import detect_all
     from cityloop.warning.series import BadSeries, read_daily_series
 
+    if not 0.0 < args.alpha < 0.5:
+        _refuse(f"--alpha must be between 0 and 0.5, not {args.alpha:g}")
     source = _open_input(args.file)
     try:
         series = read_daily_series(source)

@@ -16,13 +16,15 @@ import pytest
 from cityloop.testing import cli_env
 
 
-def detect(tmp_path: Path, text: str, *, stdin: bool = False) -> subprocess.CompletedProcess[str]:
+def detect(
+    tmp_path: Path, text: str, *options: str, stdin: bool = False
+) -> subprocess.CompletedProcess[str]:
     source = "-"
     if not stdin:
         (tmp_path / "series.csv").write_text(text, encoding="utf-8")
         source = str(tmp_path / "series.csv")
     return subprocess.run(
-        [sys.executable, "-m", "cityloop", "warning", "detect", source],
+        [sys.executable, "-m", "cityloop", "warning", "detect", *options, source],
         env=cli_env(tmp_path),
         input=text if stdin else None,
         text=True,
@@ -86,6 +88,14 @@ def test_bad_input_is_refused_in_one_line(tmp_path, text, message):
     assert done.stdout == ""
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_an_impossible_alpha_is_refused(tmp_path):
+    text, _ = _series_with_spike()
+    done = detect(tmp_path, text, "--alpha", "1.5")
+
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--alpha must be between 0 and 0.5" in done.stderr
 
 
 def test_a_missing_file_is_refused(tmp_path):

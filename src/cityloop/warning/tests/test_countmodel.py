@@ -55,6 +55,16 @@ def test_a_spike_alarms_on_its_day():
     assert not any(results[i].alarm for i in range(spike - 14, spike))
 
 
+def test_an_earlier_incident_in_the_baseline_does_not_hide_a_later_one():
+    counts = _rhythmic_city()
+    counts[520:527] += 30  # a week-long incident
+    counts[560] += 25  # a Monday, five weeks later, well inside the baseline's reach
+    results = {day.index: day for day in count_model(DAYS, counts, HOLIDAYS)}
+
+    assert all(results[i].alarm for i in range(520, 527))
+    assert results[560].alarm, "the first incident's days are left out of the refit"
+
+
 def test_weekend_days_worked_in_place_of_a_holiday_are_expected_busy():
     """Quiet weekends, but the make-up working days (调休) of the real 2024 calendar are as
     busy as weekdays: ours knows them, EARS takes them for a rise."""
