@@ -1,0 +1,173 @@
+"""The count model ("ours"): a quasi-Poisson regression that knows the week, the season, the
+trend and holidays, fitted afresh for each day on the days before it.
+
+EARS compares a day with the 7 days before it, so every Monday after a quiet weekend and
+every working day after the Spring Festival looks like a rise. Here the expected count of a
+day comes from a log-linear model over a long moving baseline (up to a year, ending a week
+before the day so that a rise that has begun does not hide itself), with
+- day of week (6 dummies),
+- an annual harmonic (sin, cos) once the baseline covers most of a year,
+- a linear trend once it covers 8 weeks,
+- a holiday flag (a weekday off) and a make-up working day flag (调休: a weekend day
+  worked) when the baseline holds such days.
+The day alarms when its count exceeds the upper (1 - alpha) quantile of a negative binomial
+with the fitted mean and a variance made of the fitted over-dispersion (quasi-Poisson,
+phi * mu) and the uncertainty of the fitted mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import stats
+
+BASELINE_DAYS = 365
+GUARD_DAYS = 7  # the week before the day is left out of its baseline
+MIN_BASELINE_DAYS = 28
+TREND_FROM_DAYS = 56
+SEASON_FROM_DAYS = 300
+RIDGE = 1e-6  # keeps IRLS solvable when a column is constant in the window
+# Days whose Pearson residual exceeds this in a first fit are earlier outbreaks: they are
+# left out of the refit, so that last month's incident does not raise today's threshold.
+OUTLIER_RESIDUAL = 3.0
+
+
+@dataclass(frozen=True)
+class CountModelDay:
+    index: int
+    expected: float
+    variance: float  # of the day's count under the model
+    threshold: float  # the day alarms when its count is above this
+    alarm: bool
+
+
+# Columns of the design matrix, built once for the whole series; each day's fit uses those
+# its baseline can support (see _columns_for).
+_INTERCEPT_AND_WEEK = list(range(7))
+_TREND = 7
+_SEASON = [8, 9]
+_HOLIDAY = 10
+_MAKEUP_WORKDAY = 11
+
+
+def _design(
+    dates: Sequence[date], holidays: Collection[date], workdays: Collection[date]
+) -> np.ndarray:
+    ordinals = np.array([day.toordinal() for day in dates], dtype=float)
+    weekdays = np.array([day.weekday() for day in dates])
+    angle = 2 * np.pi * ordinals / 365.25
+    columns = [np.ones(len(dates))]
+    columns += [(weekdays == weekday).astype(float) for weekday in range(1, 7)]
+    columns.append((ordinals - ordinals[0]) / 365.25)
+    columns += [np.sin(angle), np.cos(angle)]
+    # A holiday's effect is that of a weekday turned into a day off: a holiday that falls on
+    # a weekend is a weekend (else the two effects multiply and a Saturday in the Spring
+    # Festival is expected far quieter than any day off).
+    columns.append(np.array([day in holidays and day.weekday() < 5 for day in dates], float))
+    columns.append(np.array([day in workdays for day in dates], dtype=float))
+    return np.column_stack(columns)
+
+
+def _columns_for(x_base: np.ndarray) -> list[int]:
+    n_base = len(x_base)
+    columns = list(_INTERCEPT_AND_WEEK)
+    if n_base >= TREND_FROM_DAYS:
+        columns.append(_TREND)
+    if n_base >= SEASON_FROM_DAYS:
+        columns += _SEASON
+    # A day type absent from the baseline has no effect to learn.
+    columns += [c for c in (_HOLIDAY, _MAKEUP_WORKDAY) if x_base[:, c].any()]
+    return columns
+
+
+@dataclass(frozen=True)
+class QuasiPoissonFit:
+    beta: np.ndarray
+    dispersion: float  # Pearson, at least 1
+    covariance: np.ndarray  # of beta: dispersion * (X'WX)^-1
+
+    def predictive_variance(self, x_day: np.ndarray, mean: float) -> float:
+        """Of a new count with this mean: the count's own (dispersion * mean) plus the
+        uncertainty of the fitted mean (delta method), which matters when a term rests on
+        few days, e.g. the first holiday in the baseline."""
+        return self.dispersion * mean + mean**2 * float(x_day @ self.covariance @ x_day)
+
+
+def fit_quasi_poisson(
+    x: np.ndarray, y: np.ndarray, start: np.ndarray | None = None, iterations: int = 50
+) -> QuasiPoissonFit:
+    """Poisson log-linear coefficients by iteratively reweighted least squares, with the
+    quasi-Poisson dispersion and covariance."""
+    n, p = x.shape
+    if start is None or start.shape != (p,):
+        start = np.zeros(p)
+        start[0] = np.log(max(y.mean(), 0.5))
+    beta = start
+    penalty = RIDGE * np.eye(p)
+    penalty[0, 0] = 0.0
+    for _ in range(iterations):
+        eta = np.clip(x @ beta, -30, 30)
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        weighted = x * mu[:, None]
+        new = np.linalg.solve(x.T @ weighted + penalty, weighted.T @ z)
+        converged = np.max(np.abs(new - beta)) < 1e-8
+        beta = new
+        if converged:
+            break
+    mu = np.exp(np.clip(x @ beta, -30, 30))
+    dispersion = max(float(np.sum((y - mu) ** 2 / mu) / max(n - p, 1)), 1.0)
+    information = x.T @ (x * mu[:, None]) + penalty
+    return QuasiPoissonFit(beta, dispersion, dispersion * np.linalg.inv(information))
+
+
+def upper_quantiles(mean: np.ndarray, variance: np.ndarray, level: float) -> np.ndarray:
+    """The `level` quantile of counts with these means and variances: Poisson where the
+    variance is the mean, a negative binomial where it exceeds it (one vectorised call:
+    scipy's quantiles are slow one by one)."""
+    mean, variance = np.asarray(mean, float), np.asarray(variance, float)
+    over = variance > mean * (1.0 + 1e-9)
+    excess = np.where(over, variance - mean, 1.0)
+    negative_binomial = stats.nbinom.ppf(
+        level, mean**2 / excess, mean / np.maximum(variance, 1e-300)
+    )
+    return np.where(over, negative_binomial, stats.poisson.ppf(level, mean))
+
+
+def count_model(
+    dates: Sequence[date],
+    counts: np.ndarray,
+    holidays: Collection[date] = (),
+    alpha: float = 0.001,
+    makeup_workdays: Collection[date] = (),
+) -> list[CountModelDay]:
+    """One result per day that has at least MIN_BASELINE_DAYS of baseline; earlier days are
+    left out. `holidays` are days off (法定节假日), `makeup_workdays` weekend days worked
+    in their place (调休上班)."""
+    y_all = np.asarray(counts, dtype=float)
+    x_all = _design(dates, holidays, makeup_workdays)
+    days = np.arange(MIN_BASELINE_DAYS + GUARD_DAYS, len(dates))
+    expected, variance = np.zeros(len(days)), np.zeros(len(days))
+    beta = np.zeros(x_all.shape[1])
+    for k, t in enumerate(days):
+        end = t - GUARD_DAYS
+        rows = slice(max(0, end - BASELINE_DAYS), end)
+        columns = _columns_for(x_all[rows])
+        x, y = x_all[rows][:, columns], y_all[rows]
+        fit = fit_quasi_poisson(x, y, beta[columns] if beta.any() else None)
+        mu = np.exp(np.clip(x @ fit.beta, -30, 30))
+        keep = (y - mu) / np.sqrt(fit.dispersion * mu) <= OUTLIER_RESIDUAL
+        if not keep.all() and keep.sum() > len(columns) + 7:
+            fit = fit_quasi_poisson(x[keep], y[keep], fit.beta)
+        beta[:] = 0.0
+        beta[columns] = fit.beta
+        expected[k] = np.exp(np.clip(x_all[t] @ beta, -30, 30))
+        variance[k] = fit.predictive_variance(x_all[t, columns], expected[k])
+    thresholds = upper_quantiles(expected, variance, 1.0 - alpha)
+    return [
+        CountModelDay(int(t), float(mean), float(var), float(limit), bool(y_all[t] > limit))
+        for t, mean, var, limit in zip(days, expected, variance, thresholds, strict=True)
+    ]
