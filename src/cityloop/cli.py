@@ -252,6 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub, _prepare_for_classify)
 
+    from cityloop.cli_warning import add_warning_commands
+
+    add_warning_commands(sub)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

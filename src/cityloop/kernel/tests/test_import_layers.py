@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("early warning", {"warning"}),
     (
         "pages, wiring, demo",
-        {"web", "demo", "api", "urls", "cli", "cli_classify", "bootstrap", "testing"}
+        {"web", "demo", "api", "urls", "cli", "cli_classify", "cli_warning", "bootstrap", "testing"}
         | {"worker", "wsgi", "settings", "__main__"},
     ),
 ]
