@@ -17,7 +17,8 @@ logarithm.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,13 +43,22 @@ class Cluster:
 
 @dataclass(frozen=True)
 class _Windows:
-    """The cylinders of one window length: zones × windows ending on `ends`."""
+    """The cylinders of one window length: zones × windows ending on days `first_end`..last.
+
+    The ratio of a cylinder with n cases is table[n] + offset − n·slope, where offset and
+    slope depend on μ alone (float32: a replication reads less memory; the clusters
+    reported are computed again in float64)."""
 
     length: int
-    ends: np.ndarray  # day index of each window's last day
+    first_end: int
     window_total: np.ndarray  # (windows,) cases on those days, all cells
-    log_window: np.ndarray  # (windows,) ln(window total), 0 where the total is 0
-    second_log: np.ndarray  # (cells, k, windows) float32: ln(1 − μ/N)
+    expected: np.ndarray  # (cells, k, windows) float32: μ, +inf beyond the radius
+    offset: np.ndarray  # (cells, k, windows) float32: −N·ln(1 − μ/N)
+    slope: np.ndarray  # (cells, k, windows) float32: ln(μ/N) − ln(1 − μ/N)
+
+
+# Centres scanned together: small enough for a block's arrays to stay in the CPU cache.
+_BLOCK = 64
 
 
 class _Design:
@@ -72,37 +82,71 @@ class _Design:
         zone_totals = np.cumsum(cell_totals[self.neighbours], axis=1).astype(np.float64)
         # A zone beyond the radius can never beat its expectation.
         self.zone_total = np.where(within, zone_totals, np.inf)
-        self.log_zone = np.log(np.where(zone_totals > 0, zone_totals, 1.0))
         total = float(self.total)
-        self.table = _log_table(self.total)
+        self.table = _log_table(self.total).astype(np.float32)
         day_prefix = np.concatenate([[0], np.cumsum(counts.sum(axis=0))])
         self.windows: list[_Windows] = []
         for length in range(1, min(max_days, days) + 1):
-            ends = np.array([days - 1]) if prospective else np.arange(length - 1, days)
+            first_end = days - 1 if prospective else length - 1
+            ends = np.arange(first_end, days)
             window_total = (day_prefix[ends + 1] - day_prefix[ends + 1 - length]).astype(float)
-            expected = zone_totals[:, :, None] * window_total[None, None, :] / total
-            second = np.log1p(-np.minimum(expected / total, 1 - 1e-12)).astype(np.float32)
-            log_window = np.log(np.where(window_total > 0, window_total, 1.0))
-            self.windows.append(_Windows(length, ends, window_total, log_window, second))
+            expected = self.zone_total[:, :, None] * window_total[None, None, :] / total
+            share = np.minimum(np.where(np.isfinite(expected), expected, 0) / total, 1 - 1e-12)
+            with np.errstate(divide="ignore"):
+                first = np.log(np.maximum(share, 1e-300))
+            second = np.log1p(-share)
+            self.windows.append(
+                _Windows(
+                    length,
+                    first_end,
+                    window_total,
+                    expected.astype(np.float32),
+                    (-total * second).astype(np.float32),
+                    (first - second).astype(np.float32),
+                )
+            )
+
+    def _blocks(
+        self, counts: np.ndarray
+    ) -> Iterator[tuple[slice, _Windows, np.ndarray, np.ndarray]]:
+        """(centres, windows, ratio of each of their cylinders, whether it counts: more
+        cases than expected), block by block."""
+        counts = counts.astype(np.int32, copy=False)
+        for begin in range(0, len(self.neighbours), _BLOCK):
+            centres = slice(begin, begin + _BLOCK)
+            zone_days = np.cumsum(counts[self.neighbours[centres]], axis=1, dtype=np.int32)
+            prefix = np.zeros((*zone_days.shape[:2], self.days + 1), dtype=np.int32)
+            np.cumsum(zone_days, axis=2, out=prefix[:, :, 1:])
+            for w in self.windows:
+                lead = w.first_end + 1
+                observed = prefix[:, :, lead:] - prefix[:, :, lead - w.length : -w.length]
+                # float32 throughout: an int32 × float32 product would be float64.
+                count = observed.astype(np.float32)
+                ratio = self.table[observed] + w.offset[centres]
+                ratio -= count * w.slope[centres]
+                yield centres, w, ratio, count > w.expected[centres]
 
     def statistics(self, counts: np.ndarray) -> list[np.ndarray]:
         """The likelihood ratio of every cylinder for these counts, one array per length."""
-        zone_days = np.cumsum(counts[self.neighbours], axis=1)  # (cells, k, days)
-        prefix = np.zeros((*zone_days.shape[:2], self.days + 1), dtype=np.int64)
-        np.cumsum(zone_days, axis=2, out=prefix[:, :, 1:])
-        total = self.total
-        log_total = np.log(total)
-        out = []
-        for w in self.windows:
-            observed = prefix[:, :, w.ends + 1] - prefix[:, :, w.ends + 1 - w.length]
-            expected = self.zone_total[:, :, None] * w.window_total[None, None, :] / total
-            log_ratio = (self.log_zone[:, :, None] - log_total) + (w.log_window - log_total)
-            ratio = self.table[observed] - observed * log_ratio - (total - observed) * w.second_log
-            out.append(np.where(observed > expected, ratio, 0.0))
+        out = [np.zeros(w.expected.shape, dtype=np.float32) for w in self.windows]
+        for centres, w, ratio, above in self._blocks(counts):
+            out[self.windows.index(w)][centres] = np.where(above, ratio, 0.0)
         return out
 
     def best(self, counts: np.ndarray) -> float:
-        return max(float(s.max()) for s in self.statistics(counts))
+        return max(
+            float(np.max(ratio, where=above, initial=0.0))
+            for _, _, ratio, above in self._blocks(counts)
+        )
+
+
+def exact_ratio(observed: int, expected: float, total: int) -> float:
+    """n·ln(n/μ) + (N−n)·ln((N−n)/(N−μ)) for n > μ, else 0."""
+    if observed <= expected:
+        return 0.0
+    rest = total - observed
+    tail = rest * math.log(rest / (total - expected)) if rest > 0 else 0.0
+    return observed * math.log(observed / expected) + tail
 
 
 def _nearest(
@@ -179,9 +223,11 @@ def scan(
         permuted = np.bincount(case_cells * shape[1] + shuffled, minlength=counts.size)
         maxima[r] = design.best(permuted.reshape(shape))
     clusters = []
-    for zone_cells, start, end, observed, expected, statistic in found:
-        # A small tolerance: equal statistics computed in another order must tie.
-        beaten = int(np.count_nonzero(maxima >= statistic - 1e-6 * max(1.0, statistic)))
+    for zone_cells, start, end, observed, expected, statistic, as_replicated in found:
+        # Compared as the replications computed it (float32), with a tolerance so that
+        # equal ratios rounded differently still tie.
+        margin = 1e-5 * max(1.0, as_replicated)
+        beaten = int(np.count_nonzero(maxima >= as_replicated - margin))
         clusters.append(
             Cluster(
                 cells=tuple(cells[i] for i in zone_cells),
@@ -198,7 +244,7 @@ def scan(
 
 def _strongest(
     design: _Design, counts: np.ndarray, limit: int
-) -> list[tuple[list[int], int, int, int, float, float]]:
+) -> list[tuple[list[int], int, int, int, float, float, float]]:
     """Cylinders by falling strength, skipping any that shares a cell with one taken."""
     statistics = design.statistics(counts)
     sizes = [s.size for s in statistics]
@@ -207,7 +253,7 @@ def _strongest(
     order = positive[np.argsort(-flat[positive], kind="stable")]
     offsets = np.cumsum([0, *sizes])
     used = np.zeros(design.neighbours.shape[0], dtype=bool)
-    found: list[tuple[list[int], int, int, int, float, float]] = []
+    found: list[tuple[list[int], int, int, int, float, float, float]] = []
     for index in order:
         if len(found) >= limit:
             break
@@ -218,10 +264,12 @@ def _strongest(
         if used[zone].any():
             continue
         used[zone] = True
-        end = int(windows.ends[window])
+        end = windows.first_end + int(window)
         start = end - windows.length + 1
         zone_total = float(design.zone_total[centre, k])
         expected = zone_total * float(windows.window_total[window]) / design.total
         observed = int(counts[zone, start : end + 1].sum())
-        found.append(([int(i) for i in zone], start, end, observed, expected, float(flat[index])))
+        exact = exact_ratio(observed, expected, design.total)
+        as_replicated = float(flat[index])
+        found.append(([int(i) for i in zone], start, end, observed, expected, exact, as_replicated))
     return found
