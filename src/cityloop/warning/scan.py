@@ -75,7 +75,6 @@ class _Design:
     ) -> None:
         cells, days = counts.shape
         self.total = int(counts.sum())
-        self.days = days
         size = max(1, min(cells, int(max_share * cells)))
         self.neighbours, within = _nearest(coords, size, max_radius)
         cell_totals = counts.sum(axis=1)
@@ -111,14 +110,16 @@ class _Design:
     ) -> Iterator[tuple[slice, _Windows, np.ndarray, np.ndarray]]:
         """(centres, windows, ratio of each of their cylinders, whether it counts: more
         cases than expected), block by block."""
-        counts = counts.astype(np.int32, copy=False)
+        # Days no window covers (most of them, prospectively) are left out from the start.
+        skip = min(w.first_end + 1 - w.length for w in self.windows)
+        counts = counts[:, skip:].astype(np.int32, copy=False)
         for begin in range(0, len(self.neighbours), _BLOCK):
             centres = slice(begin, begin + _BLOCK)
             zone_days = np.cumsum(counts[self.neighbours[centres]], axis=1, dtype=np.int32)
-            prefix = np.zeros((*zone_days.shape[:2], self.days + 1), dtype=np.int32)
+            prefix = np.zeros((*zone_days.shape[:2], counts.shape[1] + 1), dtype=np.int32)
             np.cumsum(zone_days, axis=2, out=prefix[:, :, 1:])
             for w in self.windows:
-                lead = w.first_end + 1
+                lead = w.first_end + 1 - skip
                 observed = prefix[:, :, lead:] - prefix[:, :, lead - w.length : -w.length]
                 # float32 throughout: an int32 × float32 product would be float64.
                 count = observed.astype(np.float32)

@@ -119,3 +119,15 @@ def test_a_radius_keeps_clusters_within_it() -> None:
 def test_unusable_counts_are_refused(counts: np.ndarray, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         scan(["A", "B"], np.zeros((2, 2)), FIRST, counts)
+
+
+def test_prospective_and_retrospective_agree_on_a_cluster_ending_on_the_last_day() -> None:
+    names, coords = grid(8)
+    counts = background(8, 20, seed=8)
+    counts[[0, 1, 8], 17:] += 9
+    kinds = [
+        scan(names, coords, FIRST, counts, replications=0, max_share=0.1, prospective=p)[0]
+        for p in (False, True)
+    ]
+    assert kinds[0] == kinds[1]
+    assert kinds[0].end == date(2026, 3, 20)
