@@ -42,6 +42,20 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A cylinder to report: cell indexes, day indexes, and its ratio both exact and as the
+    replications compute it."""
+
+    cells: list[int]
+    start: int
+    end: int
+    observed: int
+    expected: float
+    statistic: float
+    as_replicated: float  # as computed in float32 by the blocks
+
+
+@dataclass(frozen=True)
 class _Windows:
     """The cylinders of one window length: zones × windows ending on days `first_end`..last.
 
@@ -224,28 +238,26 @@ def scan(
         permuted = np.bincount(case_cells * shape[1] + shuffled, minlength=counts.size)
         maxima[r] = design.best(permuted.reshape(shape))
     clusters = []
-    for zone_cells, start, end, observed, expected, statistic, as_replicated in found:
+    for candidate in found:
         # Compared as the replications computed it (float32), with a tolerance so that
         # equal ratios rounded differently still tie.
-        margin = 1e-5 * max(1.0, as_replicated)
-        beaten = int(np.count_nonzero(maxima >= as_replicated - margin))
+        margin = 1e-5 * max(1.0, candidate.as_replicated)
+        beaten = int(np.count_nonzero(maxima >= candidate.as_replicated - margin))
         clusters.append(
             Cluster(
-                cells=tuple(cells[i] for i in zone_cells),
-                start=first_day + timedelta(days=start),
-                end=first_day + timedelta(days=end),
-                observed=observed,
-                expected=expected,
-                statistic=statistic,
+                cells=tuple(cells[i] for i in candidate.cells),
+                start=first_day + timedelta(days=candidate.start),
+                end=first_day + timedelta(days=candidate.end),
+                observed=candidate.observed,
+                expected=candidate.expected,
+                statistic=candidate.statistic,
                 p_value=(beaten + 1) / (replications + 1),
             )
         )
     return clusters
 
 
-def _strongest(
-    design: _Design, counts: np.ndarray, limit: int
-) -> list[tuple[list[int], int, int, int, float, float, float]]:
+def _strongest(design: _Design, counts: np.ndarray, limit: int) -> list[_Candidate]:
     """Cylinders by falling strength, skipping any that shares a cell with one taken."""
     statistics = design.statistics(counts)
     sizes = [s.size for s in statistics]
@@ -254,7 +266,7 @@ def _strongest(
     order = positive[np.argsort(-flat[positive], kind="stable")]
     offsets = np.cumsum([0, *sizes])
     used = np.zeros(design.neighbours.shape[0], dtype=bool)
-    found: list[tuple[list[int], int, int, int, float, float, float]] = []
+    found: list[_Candidate] = []
     for index in order:
         if len(found) >= limit:
             break
@@ -271,6 +283,6 @@ def _strongest(
         expected = zone_total * float(windows.window_total[window]) / design.total
         observed = int(counts[zone, start : end + 1].sum())
         exact = exact_ratio(observed, expected, design.total)
-        as_replicated = float(flat[index])
-        found.append(([int(i) for i in zone], start, end, observed, expected, exact, as_replicated))
+        ratio = float(flat[index])
+        found.append(_Candidate(zone.tolist(), start, end, observed, expected, exact, ratio))
     return found
