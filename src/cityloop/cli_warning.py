@@ -49,7 +49,11 @@ def detect(args: argparse.Namespace) -> None:
 
 def add_commands(sub: Any) -> None:
     """The `warning` group under the main parser; each command sets its own `func`."""
-    warning = sub.add_parser("warning", help="early warning: detectors on daily series")
+    from cityloop.warning.scan_cli import add_scan_command
+
+    warning = sub.add_parser(
+        "warning", help="early warning: sudden rises in daily series, space-time clusters"
+    )
     commands = warning.add_subparsers(dest="warning_command", required=True)
     detect_parser = commands.add_parser(
         "detect",
@@ -61,3 +65,4 @@ def add_commands(sub: Any) -> None:
         "--alpha", type=float, default=0.001, help="false-alarm probability per day"
     )
     detect_parser.set_defaults(func=detect)
+    add_scan_command(commands)
