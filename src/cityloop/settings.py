@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "cityloop.oversight",
     "cityloop.evaluate",
     "cityloop.notify",
+    "cityloop.warning",
+    "cityloop.proactive",
     "cityloop.web",
     "cityloop.demo",
 ]

@@ -11,6 +11,7 @@ class Channel(models.TextChoices):
     GRID_PATROL = "grid_patrol", _("网格员巡查")
     SENSOR = "sensor", _("物联感知告警")
     BULK_IMPORT = "bulk_import", _("批量导入")
+    PROACTIVE = "proactive", _("主动治理")
 
 
 class Placement(models.TextChoices):

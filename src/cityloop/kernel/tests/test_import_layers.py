@@ -1,5 +1,6 @@
 """Imports flow one way through the package (docs/architecture.md): kernel → base data → the
-record → the stages of the loop → assessment → pages, API wiring, demo and command line.
+record → the stages of the loop → assessment → analytics → early warning → proactive
+work → pages, API wiring, demo and command line.
 
 Read with `ast` from the source, lazy imports inside functions included: a module may import
 its own layer or a lower one, never a higher one, and no two packages import each other,
@@ -22,7 +23,9 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("record", {"appeals"}),
     ("stages", {"intake", "dispatch", "handling", "oversight", "evaluate", "notify"}),
     ("assessment", {"assessment"}),
+    ("analytics store", {"analytics"}),
     ("early warning", {"warning"}),
+    ("proactive work", {"proactive"}),
     (
         "pages, wiring, demo",
         {"web", "demo", "api", "urls", "cli", "cli_classify", "cli_warning", "bootstrap"}
