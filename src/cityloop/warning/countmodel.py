@@ -143,13 +143,17 @@ def count_model(
     holidays: Collection[date] = (),
     alpha: float = 0.001,
     makeup_workdays: Collection[date] = (),
+    only_days: Sequence[int] | None = None,
 ) -> list[CountModelDay]:
     """One result per day that has at least MIN_BASELINE_DAYS of baseline; earlier days are
     left out. `holidays` are days off (法定节假日), `makeup_workdays` weekend days worked
-    in their place (调休上班)."""
+    in their place (调休上班). `only_days` (indexes, increasing) limits the days judged: the
+    nightly run judges only the last days, and only those with enough appeals to matter."""
     y_all = np.asarray(counts, dtype=float)
     x_all = _design(dates, holidays, makeup_workdays)
     days = np.arange(MIN_BASELINE_DAYS + GUARD_DAYS, len(dates))
+    if only_days is not None:
+        days = days[np.isin(days, np.asarray(only_days, dtype=int))]
     expected, variance = np.zeros(len(days)), np.zeros(len(days))
     beta = np.zeros(x_all.shape[1])
     for k, t in enumerate(days):

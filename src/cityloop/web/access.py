@@ -18,6 +18,7 @@ from cityloop.appeals.selectors import centre_name
 from cityloop.assessment.access import ASSESSING
 from cityloop.kernel.errors import DomainError
 from cityloop.org.models import Role
+from cityloop.warning.access import WATCHING
 
 CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN})
 DISPATCHING: frozenset[str] = frozenset({Role.DISPATCHER, Role.ADMIN})
@@ -32,6 +33,7 @@ NAV = [
     ("web:worklist", gettext_lazy("承办工作台"), HANDLING),
     ("web:board", gettext_lazy("督办看板"), SUPERVISING),
     ("web:assessment", gettext_lazy("三率考核"), ASSESSING),
+    ("web:warning", gettext_lazy("预警"), WATCHING),
     ("web:dashboard", gettext_lazy("一屏统览"), ANY_STAFF),
 ]
 

@@ -9,6 +9,7 @@ from cityloop.web.pages import (
     console,
     notify,
     queue,
+    warning,
     worklist,
 )
 
@@ -33,6 +34,10 @@ urlpatterns = [
     path("attachments/<int:pk>/", appeal.attachment, name="attachment"),
     path("assessment/", assessment.assessment, name="assessment"),
     path("assessment/appeals/", assessment.behind, name="assessment-behind"),
+    path("warning/", warning.board, name="warning"),
+    path("warning/run/", warning.run_now, name="warning-run"),
+    path("warning/<int:alert_id>/", warning.alert, name="warning-alert"),
+    path("warning/<int:alert_id>/<str:action>/", warning.act, name="warning-act"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/data.json", views.dashboard_data, name="dashboard-data"),
     path("geo/areas.geojson", views.areas_geojson, name="areas-geojson"),
