@@ -188,7 +188,7 @@ def cmd_token(args: argparse.Namespace) -> None:
     print(ApiToken.issue(user, args.name))
 
 
-def _prepare_for_classify() -> None:
+def _django_and_database() -> None:
     _django()
     _prepare_database()
 
@@ -250,11 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from cityloop.cli_classify import add_commands
 
-    add_commands(sub, _prepare_for_classify)
+    add_commands(sub, _django_and_database)
 
     from cityloop import cli_warning
 
-    cli_warning.add_commands(sub)
+    cli_warning.add_commands(sub, _django_and_database)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from collections.abc import Callable
+from datetime import date
 from typing import IO, Any, NoReturn
 
 
@@ -47,8 +49,26 @@ def detect(args: argparse.Namespace) -> None:
         out.writerow(row.as_csv())
 
 
-def add_commands(sub: Any) -> None:
-    """The `warning` group under the main parser; each command sets its own `func`."""
+def run(args: argparse.Namespace, prepare: Callable[[], None]) -> None:
+    """The nightly run, now: bring the analytics store up to date, detect, save the alerts."""
+    prepare()
+    from cityloop.analytics.jobs import export_store
+    from cityloop.warning.nightly import run_warnings
+
+    def say(message: str) -> None:
+        print(f"cityloop warning run: {message}", file=sys.stderr, flush=True)
+
+    say("exporting the analytics store")
+    export_store()
+    found = run_warnings(as_of=args.as_of, progress=say)
+    print(f"as_of: {found.as_of}")
+    print(f"alerts: {found.alerts_found} ({found.alerts_new} new)")
+    print(f"seconds: {found.seconds}")
+
+
+def add_commands(sub: Any, prepare: Callable[[], None]) -> None:
+    """The `warning` group under the main parser; each command sets its own `func`.
+    `prepare` sets up Django and the database, for the commands that need them."""
     from cityloop.warning.scan_cli import add_scan_command
 
     warning = sub.add_parser(
@@ -66,3 +86,13 @@ def add_commands(sub: Any) -> None:
     )
     detect_parser.set_defaults(func=detect)
     add_scan_command(commands)
+    run_parser = commands.add_parser(
+        "run", help="the nightly warning run now: export the store, detect, save alerts"
+    )
+    run_parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="last day to look at, YYYY-MM-DD (default: yesterday)",
+    )
+    run_parser.set_defaults(func=lambda args: run(args, prepare))
