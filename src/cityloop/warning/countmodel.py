@@ -48,9 +48,9 @@ class CountModelDay:
 # its baseline can support (see _columns_for).
 _INTERCEPT_AND_WEEK = list(range(7))
 _TREND = 7
-_SEASON = [8, 9]
-_HOLIDAY = 10
-_MAKEUP_WORKDAY = 11
+_SEASON = [8, 9, 10, 11]
+_HOLIDAY = 12
+_MAKEUP_WORKDAY = 13
 
 
 def _design(
@@ -62,7 +62,7 @@ def _design(
     columns = [np.ones(len(dates))]
     columns += [(weekdays == weekday).astype(float) for weekday in range(1, 7)]
     columns.append((ordinals - ordinals[0]) / 365.25)
-    columns += [np.sin(angle), np.cos(angle)]
+    columns += [np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle)]
     # A holiday's effect is that of a weekday turned into a day off: a holiday that falls on
     # a weekend is a weekend (else the two effects multiply and a Saturday in the Spring
     # Festival is expected far quieter than any day off).
@@ -135,6 +135,22 @@ def upper_quantiles(mean: np.ndarray, variance: np.ndarray, level: float) -> np.
         level, mean**2 / excess, mean / np.maximum(variance, 1e-300)
     )
     return np.where(over, negative_binomial, stats.poisson.ppf(level, mean))
+
+
+def upper_tail_probabilities(
+    counts: np.ndarray, mean: np.ndarray, variance: np.ndarray
+) -> np.ndarray:
+    """P(Y >= count) under the distributions of upper_quantiles: a day alarms at level alpha
+    exactly when this is at most alpha (count > quantile(1 - alpha) ⇔ cdf(count - 1) ≥
+    1 - alpha), so it ranks days by surprise for any alpha at once."""
+    counts = np.asarray(counts, float)
+    mean, variance = np.asarray(mean, float), np.asarray(variance, float)
+    over = variance > mean * (1.0 + 1e-9)
+    excess = np.where(over, variance - mean, 1.0)
+    negative_binomial = stats.nbinom.sf(
+        counts - 1, mean**2 / excess, mean / np.maximum(variance, 1e-300)
+    )
+    return np.where(over, negative_binomial, stats.poisson.sf(counts - 1, mean))
 
 
 def count_model(
