@@ -76,7 +76,7 @@ def demo_city_expected_counts(
 
 
 def run_evaluation(
-    incidents: int, seed: int, days: int, alpha: float, matched_rate: float | None
+    incidents: int, seed: int, days: int, alpha: float, matched_rates: list[float] | None
 ) -> str:
     """The harness on demo-city-like histories, one incident per series; progress on
     standard error; returns the table."""
@@ -97,7 +97,7 @@ def run_evaluation(
         official_holidays(),
         official_makeup_workdays(),
         alpha=alpha,
-        matched_rate=matched_rate,
+        matched_rates=matched_rates,
         progress=progress,
     )
     return format_table(evaluation)
@@ -110,8 +110,9 @@ def evaluate(args: argparse.Namespace) -> None:
         _refuse(f"--days must be between 120 and 3650, not {args.days}")
     if not 0.0 < args.alpha < 0.5:
         _refuse(f"--alpha must be between 0 and 0.5, not {args.alpha:g}")
-    if args.matched_rate is not None and not 0.0 < args.matched_rate < 7.0:
-        _refuse(f"--matched-rate must be between 0 and 7 per week, not {args.matched_rate:g}")
+    for rate in args.matched_rate or ():
+        if not 0.0 < rate < 7.0:
+            _refuse(f"--matched-rate must be between 0 and 7 per week, not {rate:g}")
     print(run_evaluation(args.incidents, args.seed, args.days, args.alpha, args.matched_rate))
 
 
@@ -147,8 +148,9 @@ def add_commands(sub: Any) -> None:
     evaluate_parser.add_argument(
         "--matched-rate",
         type=float,
-        default=None,
-        help="false alarms per series-week every method is held to (default: EARS C3's at alpha)",
+        action="append",
+        help="false alarms per series-week every method is held to; repeat for several "
+        "(default: EARS C3's rate at alpha, and 0.01)",
     )
     evaluate_parser.set_defaults(func=evaluate)
     add_scan_command(commands)

@@ -31,10 +31,12 @@ def test_a_small_run_prints_both_tables(tmp_path):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "12 series × 240 days (scored: the last 120), 12 injected incidents" in out
-    assert "default alpha 0.001:" in out and "matched false-alarm rate:" in out
-    assert out.count("| | C1 | C2 | C3 | OURS |") == 2
+    assert "default alpha 0.001:" in out
+    assert "matched false-alarm rate (EARS C3's at alpha 0.001):" in out
+    assert "matched false-alarm rate (strict): 0.0100 per series-week" in out
+    assert out.count("| | C1 | C2 | C3 | OURS |") == 3
     detected = re.findall(r"\| incidents detected \| (.*) \|", out)
-    assert len(detected) == 2
+    assert len(detected) == 3
     for row in detected:
         cells = row.split(" | ")
         assert len(cells) == 4

@@ -30,8 +30,7 @@ GENERIC_SHARE = 0.2
 OVERLAP = 0.8  # share of the smaller topic's appeals that makes two topics one
 PRIOR_APPEALS = 0.5
 
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS_TEXT = """
     我们 你们 他们 她们 它们 自己 这个 那个 这些 那些 这里 那里 这样 那样 这么 那么 什么 怎么
     为什么 因为 所以 但是 而且 或者 如果 虽然 然后 还是 就是 不是 没有 已经 一直 现在 目前
     今天 昨天 明天 每天 时候 时间 一下 一些 一个 一次 几次 多次 非常 特别 比较 可以 可能 能够
@@ -41,8 +40,8 @@ STOP_WORDS = frozenset(
     这边 那边 里面 外面 上面 下面 之前 之后 以后 以前 期间 左右 大概 一般 真的 确实 实在
     的 了 是 在 有 和 与 也 都 就 很 还 又 把 被 让 给 对 从 到 等 着 过 吗 呢 吧 啊 呀 我 你
     他 她 它 这 那 不 要 会 能 里 上 下 中 个 们 及 或 而 但 请 并 已 将 为 以 于 其 该 每 几
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]*$")
 
 
@@ -139,11 +138,11 @@ def emerging_topics(
     chosen: list[Topic] = []
     kept_sets: list[set[int]] = []
     for topic in candidates:
-        ids = set(topic.appeal_ids)
-        if any(len(ids & kept) >= OVERLAP * min(len(ids), len(kept)) for kept in kept_sets):
+        carried = set(topic.appeal_ids)
+        if any(len(carried & kept) >= OVERLAP * min(len(carried), len(kept)) for kept in kept_sets):
             continue
         chosen.append(topic)
-        kept_sets.append(ids)
+        kept_sets.append(carried)
         if len(chosen) == limit:
             break
     return chosen

@@ -135,8 +135,9 @@ def test_a_method_blind_to_the_week_loses_at_the_matched_rate():
     histories = inject_incidents(
         dates, expected, incidents=12, seed=4, evaluated_from=120, multipliers=(2.0, 2.5)
     )
-    evaluation = evaluate(histories, (), (), matched_rate=0.05)
-    matched = {result.method: result for result in evaluation.matched}
+    evaluation = evaluate(histories, (), (), matched_rates=[0.05])
+    assert [table.rate for table in evaluation.matched] == [0.05]
+    matched = {result.method: result for result in evaluation.matched[0].results}
 
     assert matched["ours"].detected > matched["c1"].detected
     assert matched["ours"].false_alarms_per_week <= 0.05 * 1.5

@@ -76,7 +76,11 @@ def test_a_word_common_before_is_no_burst():
     rows = _city(gas_before=0)
     rng = random.Random(9)
     before = [
-        (len(rows) + k, START + timedelta(days=rng.randrange(118)), GAS[k % 4].format(road="光明街", n=k))
+        (
+            len(rows) + k,
+            START + timedelta(days=rng.randrange(118)),
+            GAS[k % 4].format(road="光明街", n=k),
+        )
         for k in range(15 * 59)
     ]
     topics = emerging_topics(rows + before, *WINDOW)
