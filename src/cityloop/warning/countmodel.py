@@ -6,10 +6,16 @@ every working day after the Spring Festival looks like a rise. Here the expected
 day comes from a log-linear model over a long moving baseline (up to a year, ending a week
 before the day so that a rise that has begun does not hide itself), with
 - day of week (6 dummies),
-- an annual harmonic (sin, cos) once the baseline covers most of a year,
-- a linear trend once it covers 8 weeks,
-- a holiday flag (a weekday off) and a make-up working day flag (调休: a weekend day
-  worked) when the baseline holds such days.
+- the season: once the baseline covers a whole year, a level per calendar month (as
+  Farrington-flexible's piecewise-constant seasonal factor: a season that switches on, like
+  the heating in November, is a step a smooth curve cannot follow; measured with
+  `cityloop warning evaluate`, months halved the count model's false alarms at alpha 0.001
+  and, at a strict matched rate, found 67 % of the incidents where two harmonics found
+  20 %); no trend then (see _columns_for). Before that, from most of a year, two annual
+  harmonics (sin, cos of 1 and 2 cycles a year),
+- a linear trend once it covers 8 weeks (and until the month levels take over),
+- holiday flags (a weekday off; a weekend in a holiday) and a make-up working day flag
+  (调休: a weekend day worked) when the baseline holds such days.
 The day alarms when its count exceeds the upper (1 - alpha) quantile of a negative binomial
 with the fitted mean and a variance made of the fitted over-dispersion (quasi-Poisson,
 phi * mu) and the uncertainty of the fitted mean.
@@ -51,6 +57,8 @@ _TREND = 7
 _SEASON = [8, 9, 10, 11]
 _HOLIDAY = 12
 _MAKEUP_WORKDAY = 13
+_MONTHS = list(range(14, 25))  # February … December; January is the intercept's
+_HOLIDAY_WEEKEND = 25
 
 
 def _design(
@@ -63,23 +71,35 @@ def _design(
     columns += [(weekdays == weekday).astype(float) for weekday in range(1, 7)]
     columns.append((ordinals - ordinals[0]) / 365.25)
     columns += [np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle)]
-    # A holiday's effect is that of a weekday turned into a day off: a holiday that falls on
-    # a weekend is a weekend (else the two effects multiply and a Saturday in the Spring
-    # Festival is expected far quieter than any day off).
+    # A holiday on a weekday is a weekday turned into a day off; one on a weekend is a
+    # weekend in a holiday: two effects (one would multiply the weekend's by the weekday's
+    # turning off, and a Saturday in the Spring Festival be expected far quieter than any
+    # day off; none would take a quiet holiday weekend for an ordinary one and drag its
+    # month's level down).
     columns.append(np.array([day in holidays and day.weekday() < 5 for day in dates], float))
     columns.append(np.array([day in workdays for day in dates], dtype=float))
+    months = np.array([day.month for day in dates])
+    columns += [(months == month).astype(float) for month in range(2, 13)]
+    columns.append(np.array([day in holidays and day.weekday() >= 5 for day in dates], float))
     return np.column_stack(columns)
 
 
 def _columns_for(x_base: np.ndarray) -> list[int]:
     n_base = len(x_base)
     columns = list(_INTERCEPT_AND_WEEK)
-    if n_base >= TREND_FROM_DAYS:
-        columns.append(_TREND)
-    if n_base >= SEASON_FROM_DAYS:
-        columns += _SEASON
+    january = ~x_base[:, _MONTHS].any(axis=1)
+    if january.any() and x_base[:, _MONTHS].any(axis=0).all():
+        # Over one year, a trend and twelve month levels are nearly the same thing (only
+        # the month seen in both years tells them apart): the trend's wide uncertainty would
+        # blow up every threshold. The month levels follow the recent level instead.
+        columns += _MONTHS
+    else:
+        if n_base >= TREND_FROM_DAYS:
+            columns.append(_TREND)
+        if n_base >= SEASON_FROM_DAYS:
+            columns += _SEASON
     # A day type absent from the baseline has no effect to learn.
-    columns += [c for c in (_HOLIDAY, _MAKEUP_WORKDAY) if x_base[:, c].any()]
+    columns += [c for c in (_HOLIDAY, _HOLIDAY_WEEKEND, _MAKEUP_WORKDAY) if x_base[:, c].any()]
     return columns
 
 
