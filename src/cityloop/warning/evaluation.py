@@ -288,7 +288,10 @@ def format_table(evaluation: Evaluation) -> str:
                 "incidents detected",
                 lambda r: f"{r.detected}/{r.incidents} ({r.detected_share:.0%})",
             ),
-            ("median delay, days", lambda r: f"{r.median_delay:g}"),
+            (
+                "median delay, days",
+                lambda r: "–" if math.isnan(r.median_delay) else f"{r.median_delay:g}",
+            ),
             ("false alarms per series-week", lambda r: f"{r.false_alarms_per_week:.4f}"),
             ("false alarms", lambda r: f"{r.false_alarms}"),
         )

@@ -19,7 +19,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -65,11 +65,12 @@ def _quiet_jieba() -> None:
 
 
 @lru_cache(maxsize=1)
-def _cutter():  # type: ignore[no-untyped-def]
+def _cutter() -> Callable[..., list[str]]:
     _quiet_jieba()
     import jieba
 
-    return jieba.lcut
+    cut: Callable[..., list[str]] = jieba.lcut
+    return cut
 
 
 @lru_cache(maxsize=200_000)
