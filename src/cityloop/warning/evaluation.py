@@ -7,9 +7,9 @@ Matching: every method is reduced to a per-day score whose threshold is its alph
 the z of qnorm(1 - alpha); ours: -log of the day's upper-tail probability, see
 `upper_tail_probabilities`). On the same histories without their incidents, each method's
 threshold is set so that it raises the same number of alarms (the rate EARS C3 raises at
-the default alpha, unless told another); then the methods are compared on the histories
-with incidents. A method that finds more incidents at the same false-alarm rate is better,
-whatever its alpha is called.
+the default alpha and a strict STRICT_RATE, unless told other rates); then the methods are
+compared on the histories with incidents. A method that finds more incidents at the same
+false-alarm rate is better, whatever its alpha is called.
 
 Pure: the caller supplies the expected daily counts of each series (the rhythm: weekday,
 season, holidays, trend); `cityloop warning evaluate` takes them from the demo city's rhythm.
