@@ -17,7 +17,7 @@ from django.db.models import Model
 
 from cityloop.appeals.models import Appeal, AppealAssignment, AppealEvent
 from cityloop.appeals.public_text import public_fields, public_version
-from cityloop.demo import texts
+from cityloop.demo import rhythm, texts
 from cityloop.demo.bulk import insert_rows, next_id, reset_sequences
 from cityloop.demo.geography import AddressLayout
 from cityloop.demo.lifecycle import Life, simulate_life
@@ -134,11 +134,7 @@ class HistoryWriter:
 
     # -- choosing what happens ------------------------------------------------------------
     def _day_weights(self) -> list[float]:
-        weights = []
-        for day in self.days:
-            base = sum(texts.seasonal_weight(p, day.month, day.weekday()) for p in self.profiles)
-            weights.append(base)
-        return weights
+        return [sum(rhythm.day_weight(p, day) for p in self.profiles) for day in self.days]
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one writer per run, bounded by days × profiles
     def _profile_cumulative(self, month: int, weekday: int) -> list[float]:
@@ -149,7 +145,9 @@ class HistoryWriter:
         return cumulative
 
     def _pick_profile(self, day: date) -> Any:
-        cumulative = self._profile_cumulative(day.month, day.weekday())
+        # holidays and the trend scale every profile alike: the month and the weekday the day
+        # follows decide which category the appeal is
+        cumulative = self._profile_cumulative(day.month, rhythm.effective_weekday(day))
         return self.profiles[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def _code(self, at: datetime) -> str:
@@ -217,15 +215,18 @@ class HistoryWriter:
             profile = self.rng.choice(self.profiles)
             address = self.rng.choice(self.addresses)
             start = self.rng.choice(self.days[: max(1, len(self.days) - 3)])
-            span = [start + timedelta(days=d) for d in range(self.rng.randint(2, 5))]
+            # sizes vary as real incidents do: from a few extra calls a day for two days to a
+            # week-long run of many (the early-warning evaluation needs easy and hard ones)
+            span = [start + timedelta(days=d) for d in range(self.rng.randint(2, 7))]
             span = [d for d in span if d <= self.end]
+            extra_per_day = self.rng.uniform(1.5, 6.0)
             incident = DemoIncident.objects.create(
                 seed=self.seed,
                 category_id=self.categories[tuple(profile.path)],
                 grid_id=self.area_ids[address[1].grid_code],
                 starts_on=span[0],
                 ends_on=span[-1],
-                extra_appeals=self.rng.randint(6, 18),
+                extra_appeals=max(3, round(extra_per_day * len(span))),
                 description=f"{address[1].full_text} {profile.path[-1]} 集中反映",
             )
             incidents.append(incident)

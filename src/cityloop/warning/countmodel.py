@@ -6,10 +6,16 @@ every working day after the Spring Festival looks like a rise. Here the expected
 day comes from a log-linear model over a long moving baseline (up to a year, ending a week
 before the day so that a rise that has begun does not hide itself), with
 - day of week (6 dummies),
-- an annual harmonic (sin, cos) once the baseline covers most of a year,
-- a linear trend once it covers 8 weeks,
-- a holiday flag (a weekday off) and a make-up working day flag (调休: a weekend day
-  worked) when the baseline holds such days.
+- the season: once the baseline covers a whole year, a level per calendar month (as
+  Farrington-flexible's piecewise-constant seasonal factor: a season that switches on, like
+  the heating in November, is a step a smooth curve cannot follow; measured with
+  `cityloop warning evaluate`, months halved the count model's false alarms at alpha 0.001
+  and, at a strict matched rate, found 67 % of the incidents where two harmonics found
+  20 %); no trend then (see _columns_for). Before that, from most of a year, two annual
+  harmonics (sin, cos of 1 and 2 cycles a year),
+- a linear trend once it covers 8 weeks (and until the month levels take over),
+- holiday flags (a weekday off; a weekend in a holiday) and a make-up working day flag
+  (调休: a weekend day worked) when the baseline holds such days.
 The day alarms when its count exceeds the upper (1 - alpha) quantile of a negative binomial
 with the fitted mean and a variance made of the fitted over-dispersion (quasi-Poisson,
 phi * mu) and the uncertainty of the fitted mean.
@@ -48,9 +54,11 @@ class CountModelDay:
 # its baseline can support (see _columns_for).
 _INTERCEPT_AND_WEEK = list(range(7))
 _TREND = 7
-_SEASON = [8, 9]
-_HOLIDAY = 10
-_MAKEUP_WORKDAY = 11
+_SEASON = [8, 9, 10, 11]
+_HOLIDAY = 12
+_MAKEUP_WORKDAY = 13
+_MONTHS = list(range(14, 25))  # February … December; January is the intercept's
+_HOLIDAY_WEEKEND = 25
 
 
 def _design(
@@ -62,24 +70,36 @@ def _design(
     columns = [np.ones(len(dates))]
     columns += [(weekdays == weekday).astype(float) for weekday in range(1, 7)]
     columns.append((ordinals - ordinals[0]) / 365.25)
-    columns += [np.sin(angle), np.cos(angle)]
-    # A holiday's effect is that of a weekday turned into a day off: a holiday that falls on
-    # a weekend is a weekend (else the two effects multiply and a Saturday in the Spring
-    # Festival is expected far quieter than any day off).
+    columns += [np.sin(angle), np.cos(angle), np.sin(2 * angle), np.cos(2 * angle)]
+    # A holiday on a weekday is a weekday turned into a day off; one on a weekend is a
+    # weekend in a holiday: two effects (one would multiply the weekend's by the weekday's
+    # turning off, and a Saturday in the Spring Festival be expected far quieter than any
+    # day off; none would take a quiet holiday weekend for an ordinary one and drag its
+    # month's level down).
     columns.append(np.array([day in holidays and day.weekday() < 5 for day in dates], float))
     columns.append(np.array([day in workdays for day in dates], dtype=float))
+    months = np.array([day.month for day in dates])
+    columns += [(months == month).astype(float) for month in range(2, 13)]
+    columns.append(np.array([day in holidays and day.weekday() >= 5 for day in dates], float))
     return np.column_stack(columns)
 
 
 def _columns_for(x_base: np.ndarray) -> list[int]:
     n_base = len(x_base)
     columns = list(_INTERCEPT_AND_WEEK)
-    if n_base >= TREND_FROM_DAYS:
-        columns.append(_TREND)
-    if n_base >= SEASON_FROM_DAYS:
-        columns += _SEASON
+    january = ~x_base[:, _MONTHS].any(axis=1)
+    if january.any() and x_base[:, _MONTHS].any(axis=0).all():
+        # Over one year, a trend and twelve month levels are nearly the same thing (only
+        # the month seen in both years tells them apart): the trend's wide uncertainty would
+        # blow up every threshold. The month levels follow the recent level instead.
+        columns += _MONTHS
+    else:
+        if n_base >= TREND_FROM_DAYS:
+            columns.append(_TREND)
+        if n_base >= SEASON_FROM_DAYS:
+            columns += _SEASON
     # A day type absent from the baseline has no effect to learn.
-    columns += [c for c in (_HOLIDAY, _MAKEUP_WORKDAY) if x_base[:, c].any()]
+    columns += [c for c in (_HOLIDAY, _HOLIDAY_WEEKEND, _MAKEUP_WORKDAY) if x_base[:, c].any()]
     return columns
 
 
@@ -135,6 +155,22 @@ def upper_quantiles(mean: np.ndarray, variance: np.ndarray, level: float) -> np.
         level, mean**2 / excess, mean / np.maximum(variance, 1e-300)
     )
     return np.where(over, negative_binomial, stats.poisson.ppf(level, mean))
+
+
+def upper_tail_probabilities(
+    counts: np.ndarray, mean: np.ndarray, variance: np.ndarray
+) -> np.ndarray:
+    """P(Y >= count) under the distributions of upper_quantiles: a day alarms at level alpha
+    exactly when this is at most alpha (count > quantile(1 - alpha) ⇔ cdf(count - 1) ≥
+    1 - alpha), so it ranks days by surprise for any alpha at once."""
+    counts = np.asarray(counts, float)
+    mean, variance = np.asarray(mean, float), np.asarray(variance, float)
+    over = variance > mean * (1.0 + 1e-9)
+    excess = np.where(over, variance - mean, 1.0)
+    negative_binomial = stats.nbinom.sf(
+        counts - 1, mean**2 / excess, mean / np.maximum(variance, 1e-300)
+    )
+    return np.where(over, negative_binomial, stats.poisson.sf(counts - 1, mean))
 
 
 def count_model(

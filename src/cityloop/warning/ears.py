@@ -76,3 +76,30 @@ def ears(
         EarsDay(int(day), float(limit), bool(flag))
         for day, limit, flag in zip(days, bound, alarm, strict=True)
     ]
+
+
+def ears_scores(counts: np.ndarray, method: str, baseline: int = 7) -> tuple[int, np.ndarray]:
+    """(first day decided, one score per day from it): the day alarms at level alpha exactly
+    when its score exceeds qnorm(1 - alpha), as in `ears` with min_sigma 0. C1 and C2 score
+    (y - mean) / sd; C3 the excess of the two days before, max(0, C2 - 1) summed (a day
+    with count 0 or a zero sd cannot alarm: -inf). "No decision" scores -inf too. Used to
+    compare the methods at the same alarm rate (any threshold, one computation)."""
+    if method not in EARS_METHODS:
+        raise ValueError(f"unknown EARS method {method!r}")
+    y = np.asarray(counts, dtype=float)
+    first = baseline + _EXTRA_LAG[method]
+    if len(y) <= first:
+        return first, np.zeros(0)
+    days = np.arange(first, len(y))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method in ("c1", "c2"):
+            gap = 1 if method == "c1" else 3
+            mean, sd = _baseline_stats(y, days, np.arange(gap, baseline + gap))
+            score = (y[days] - mean) / sd
+        else:
+            c2_days = np.arange(first - 2, len(y))
+            mean, sd = _baseline_stats(y, c2_days, np.arange(3, baseline + 3))
+            c2 = (y[c2_days] - mean) / sd
+            excess = np.maximum(0.0, c2[:-2] - 1) + np.maximum(0.0, c2[1:-1] - 1)
+            score = np.where((y[days] > 0) & (sd[2:] > 0), excess, -np.inf)
+    return first, np.where(np.isnan(score), -np.inf, score)

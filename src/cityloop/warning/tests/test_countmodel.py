@@ -107,3 +107,19 @@ def test_the_threshold_is_the_poisson_or_negative_binomial_quantile():
     poisson, over_dispersed = upper_quantiles(np.array([10.0, 10.0]), np.array([10.0, 30.0]), 0.999)
     assert poisson == 21.0  # Poisson(10): P(Y <= 20) < 0.999 <= P(Y <= 21)
     assert over_dispersed > 21.0
+
+
+def test_a_season_that_switches_on_is_expected_the_next_year():
+    """Heating calls: few all summer, eight times as many from the first of November (a step,
+    not a wave). Having seen last November, ours expects this one; EARS cries wolf."""
+    days = [date(2024, 1, 1) + timedelta(days=offset) for offset in range(760)]
+    heating = np.array([day.month in (11, 12, 1, 2, 3) for day in days])
+    counts = np.random.default_rng(8).poisson(np.where(heating, 40.0, 5.0)).astype(float)
+    switch_on = days.index(date(2025, 11, 1))
+    first_weeks = range(switch_on, switch_on + 14)
+    results = {day.index: day for day in count_model(days, counts)}
+    ears_alarms = {day.index for day in ears(counts, "c1") if day.alarm}
+
+    assert not any(results[i].alarm for i in first_weeks)
+    assert results[switch_on].expected > 25
+    assert ears_alarms & set(first_weeks)
