@@ -192,7 +192,8 @@ def run_select(sql: str) -> tuple[list[str], Sequence[tuple[Any, ...]]]:
     COPY or ATTACH writes through it); returns the column names and the rows."""
     with _store() as con:
         statements = con.extract_statements(sql)
-        if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        select = duckdb.StatementType.SELECT  # type: ignore[attr-defined]  # not in the stubs
+        if len(statements) != 1 or statements[0].type != select:
             raise BadQuery("only a single SELECT statement is allowed")
         try:
             cursor = con.execute(sql)

@@ -218,7 +218,8 @@ def _export_month(
     return mark, rows
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def _utc(moment: Any) -> datetime | None:
+    """An aware instant as a naive UTC timestamp (the store's times)."""
     return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -66,15 +66,16 @@ def test_export_holds_the_record_and_its_counts(demo, store):
     some_grid = Appeal.objects.exclude(grid=None).first()
     assert some_grid is not None
     day = clock.local_date(some_grid.received_at)
-    grid_rows = dict(
-        ((g, d), n) for g, d, n in queries.grid_day_counts(since=day, until=day)
-    )
+    grid_rows = dict(((g, d), n) for g, d, n in queries.grid_day_counts(since=day, until=day))
     start = clock.start_of_day(day)
-    assert grid_rows[some_grid.grid_id, day] == Appeal.objects.filter(
-        grid_id=some_grid.grid_id,
-        received_at__gte=start,
-        received_at__lt=clock.start_of_day(date.fromordinal(day.toordinal() + 1)),
-    ).count()
+    assert (
+        grid_rows[some_grid.grid_id, day]
+        == Appeal.objects.filter(
+            grid_id=some_grid.grid_id,
+            received_at__gte=start,
+            received_at__lt=clock.start_of_day(date.fromordinal(day.toordinal() + 1)),
+        ).count()
+    )
 
     behind = queries.appeals_in(
         area_id=some_grid.grid_id, area_level="grid", category_id=None, since=day, until=day
@@ -94,9 +95,7 @@ def test_the_stores_ranking_is_the_assessments(demo, store):
     for month in (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)):
         from_record = rates.monthly_ranking(month)
         from_store = queries.monthly_ranking(month)
-        assert [asdict(row) for row in from_store.rows] == [
-            asdict(row) for row in from_record.rows
-        ]
+        assert [asdict(row) for row in from_store.rows] == [asdict(row) for row in from_record.rows]
         assert from_store.minimum == from_record.minimum
         compared += len(from_record.rows)
     assert compared > 10
@@ -130,9 +129,11 @@ def test_a_second_run_exports_only_the_month_that_changed(demo, store):
     assert changed.months_exported == [month]
     after = Manifest.load(store_dir()).months
     assert {m for m in after if after[m] != before[m]} == {month}
-    excluded = queries.connect().execute(
-        "SELECT excluded FROM callbacks WHERE id = ?", [callback.pk]
-    ).fetchone()
+    excluded = (
+        queries.connect()
+        .execute("SELECT excluded FROM callbacks WHERE id = ?", [callback.pk])
+        .fetchone()
+    )
     assert excluded == (True,)
     assessed = clock.first_of_month(clock.local_date(callback.at))
     assert [asdict(r) for r in queries.monthly_ranking(assessed).rows] == [
