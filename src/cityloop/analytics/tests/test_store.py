@@ -160,3 +160,40 @@ def test_levels_and_statements_are_checked(db, store):
     with pytest.raises(queries.BadQuery):
         queries.run_select("SELECT 1; SELECT 2")
     assert queries.run_select("SELECT count(*) AS n FROM appeals") == (["n"], [(0,)])
+
+
+def test_demand_counts_leave_out_proactive_work_and_match_categories_below(city, store):
+    light = city.receive(title="路灯不亮", content="路灯坏了，电话13800138000")
+    second = city.receive(street=1)
+    proactive = city.receive(channel=Channel.PROACTIVE, title="主动排查路灯")
+    export_store(progress=None)
+    day = clock.local_date(light.received_at)
+    first_level_id = first_level(light.category)
+    assert first_level_id != light.category_id
+
+    # the first-level category finds the appeals of the categories under it
+    in_street = queries.appeals_in(
+        area_id=light.street_id,
+        area_level="street",
+        category_id=first_level_id,
+        category_level=1,
+        since=day,
+        until=day,
+    )
+    assert in_street == [light.pk]
+    assert queries.appeals_in(
+        area_id=light.street_id, area_level="street", category_id=first_level_id,
+        since=day, until=day,
+    ) == []  # fmt: skip
+    by_grid = queries.grid_day_counts(since=day, until=day, category_id=first_level_id)
+    assert sum(n for _grid, _day, n in by_grid) == 2
+    counted = queries.daily_counts(since=day, until=day, area_level="district")
+    assert counted == [(light.district_id, light.category_id, day, 2)]
+    assert {pk for pk, _day, _text in queries.appeal_texts(since=day, until=day)} == {
+        light.pk,
+        second.pk,
+    }
+    assert proactive.pk not in {pk for pk, *_rest in queries.appeal_texts(since=day, until=day)}
+    # the text is the masked public version: no phone number
+    (text,) = [t for pk, _d, t in queries.appeal_texts(since=day, until=day) if pk == light.pk]
+    assert "13800138000" not in text and "路灯坏了" in text
