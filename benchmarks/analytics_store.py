@@ -13,7 +13,8 @@ nightly early-warning run and the monthly ranking make, on 10 million appeals.
 
 Everything lives in a temporary directory, removed at the end.
 
-    PYTHONPATH=src python benchmarks/analytics_store.py [--appeals 10000000] [--export-appeals 200000]
+    PYTHONPATH=src python benchmarks/analytics_store.py [--appeals N] [--export-appeals N]
+
 Goals on the project's 2-core machine: nightly read < 60 s, ranking < 2 s, memory < 2 GB.
 """
 
@@ -72,8 +73,10 @@ def build_record(target: int) -> dict[str, int]:
     call_command("migrate", interactive=False, verbosity=0)
     base = 400
     say(f"export: building a demo city of {base} appeals…")
-    generate_demo_city(seed=7, appeals=base, days=60, streets_per_district=2, end=date(2026, 10, 31))
-    copies = max(1, target // base - 1)
+    generate_demo_city(
+        seed=7, appeals=base, days=60, streets_per_district=2, end=date(2026, 10, 31)
+    )
+    copies = max(1, round(target / Appeal.objects.count()) - 1)
     appeal_columns = [f.column for f in Appeal._meta.concrete_fields if f.column != "id"]
     shifted = {
         "tracking_code": "a.tracking_code || 'x' || c.n",
@@ -186,7 +189,9 @@ def generate_store(store: Path, appeals: int, unit_ids: list[int]) -> dict[str, 
         "sum(weight) OVER (ORDER BY day) / sum(weight) OVER () AS upto FROM days"
     )
     con.execute("CREATE TABLE units AS SELECT unnest(?::BIGINT[]) AS unit_id", [unit_ids])
-    con.execute("CREATE TABLE unit_index AS SELECT row_number() OVER () - 1 AS k, unit_id FROM units")
+    con.execute(
+        "CREATE TABLE unit_index AS SELECT row_number() OVER () - 1 AS k, unit_id FROM units"
+    )
     titles = "[" + ", ".join(f"'{t}'" for t in TITLES) + "]"
     months = con.execute(
         "SELECT month, max(upto) FROM cum GROUP BY month ORDER BY month"
@@ -227,7 +232,8 @@ def generate_store(store: Path, appeals: int, unit_ids: list[int]) -> dict[str, 
                    c.day + INTERVAL 3 DAY AS replied_at, c.day + INTERVAL 5 DAY AS closed_at,
                    6 AS version,
                    {titles}[1 + d.category % 10] AS title,
-                   {titles}[1 + d.category % 10] || '，位于第' || d.grid || '网格，请尽快处理' AS content
+                   {titles}[1 + d.category % 10] || '，位于第' || d.grid
+                       || '网格，请尽快处理' AS content
             FROM drawn d ASOF JOIN cum c ON d.u <= c.upto
             JOIN unit_index u ON u.k = d.grid % {units}
             """,

@@ -22,33 +22,28 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
-from django.utils import timezone
+from django.db.models import Count, Max, Min, Sum
 
+from cityloop.analytics.rows import CHUNK_ROWS, appeal_rows, callback_rows, event_rows
 from cityloop.analytics.tables import APPEALS, CALLBACKS, EVENTS, TABLES, Table
-from cityloop.appeals.enums import DecisionStatus
-from cityloop.appeals.models import Appeal, AppealEvent
-from cityloop.evaluate.models import AssessmentExclusion, Callback
+from cityloop.appeals.models import Appeal
 from cityloop.kernel import clock
-from cityloop.taxonomy.models import Category
 
 # bumped when a table's columns change: a store of another format is exported again, whole
 STORE_FORMAT = 1
-CHUNK_ROWS = 5000
 DUCKDB_MEMORY_LIMIT = "512MB"
 MANIFEST = "manifest.json"
 # test seam: seconds to wait after each file is renamed into place (to be killed there)
@@ -141,11 +136,13 @@ def export_store(
         _remove_leftovers(root)
         current = record_watermarks()
         stale = [m for m, mark in current.items() if manifest.watermark(m) != mark]
-        gone = sorted(set(manifest.months) - set(current))
+        # what is on disk, not only what the manifest lists: a full run that was killed
+        # left the months it had not reached out of the manifest
+        gone = sorted((_months_on_disk(root) | set(manifest.months)) - set(current))
         for month in gone:
             for table in TABLES:
                 partition_path(root, table, month).unlink(missing_ok=True)
-            del manifest.months[month]
+            manifest.months.pop(month, None)
             manifest.save(root)
             say(f"{month}: no appeal left, removed")
         if not stale:
@@ -212,160 +209,12 @@ def _export_month(
     mark = _month_watermark(first)
     in_month = {"received_at__gte": start, "received_at__lt": end}
     rows = {
-        APPEALS.name: _write(con, root, APPEALS, month, _appeal_rows(in_month, month)),
-        CALLBACKS.name: _write(con, root, CALLBACKS, month, _callback_rows(in_month, month)),
-        EVENTS.name: _write(con, root, EVENTS, month, _event_rows(in_month, month)),
+        APPEALS.name: _write(con, root, APPEALS, month, appeal_rows(in_month, month)),
+        CALLBACKS.name: _write(con, root, CALLBACKS, month, callback_rows(in_month, month)),
+        EVENTS.name: _write(con, root, EVENTS, month, event_rows(in_month, month)),
     }
     say(f"{month}: " + ", ".join(f"{n} {name}" for name, n in rows.items()))
     return mark, rows
-
-
-def _utc(moment: Any) -> datetime | None:
-    """An aware instant as a naive UTC timestamp (the store's times)."""
-    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _local_day(moment: datetime) -> date:
-    """clock.local_date for a row of the export: the same conversion (to the current time
-    zone, the city's), without looking the zone up again for each of millions of rows."""
-    return moment.astimezone(_city_zone()).date()
-
-
-@functools.cache
-def _city_zone() -> tzinfo:
-    return timezone.get_current_timezone()
-
-
-def _appeal_rows(in_month: dict[str, Any], month: str) -> Iterator[tuple[Any, ...]]:
-    lineage = _category_lineage()
-    rows = (
-        Appeal.objects.filter(**in_month)
-        .order_by("id")
-        .values_list(
-            "id",
-            "tracking_code",
-            "received_at",
-            "channel",
-            "status",
-            "appeal_type",
-            "outcome",
-            "urgency",
-            "category_id",
-            "district_id",
-            "street_id",
-            "grid_id",
-            "main_unit_id",
-            "lat",
-            "lng",
-            "replied_at",
-            "closed_at",
-            "version",
-            "public_title",
-            "public_content",
-        )
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
-    for pk, code, received, channel, status, kind, outcome, urgency, category, *rest in rows:
-        district, street, grid, unit, lat, lng, replied, closed, version, title, text = rest
-        level2, level1 = lineage.get(category, (None, None)) if category else (None, None)
-        yield (
-            pk,
-            code,
-            _utc(received),
-            _local_day(received),
-            month,
-            channel,
-            status,
-            kind,
-            outcome,
-            urgency,
-            category,
-            level2,
-            level1,
-            district,
-            street,
-            grid,
-            unit,
-            lat,
-            lng,
-            _utc(replied),
-            _utc(closed),
-            version,
-            title,
-            text,
-        )
-
-
-def _callback_rows(in_month: dict[str, Any], month: str) -> Iterator[tuple[Any, ...]]:
-    approved = AssessmentExclusion.objects.filter(
-        appeal_id=OuterRef("appeal_id"), status=DecisionStatus.APPROVED
-    )
-    rows = (
-        Callback.objects.filter(**{f"appeal__{k}": v for k, v in in_month.items()})
-        .annotate(excluded=Exists(approved))
-        .order_by("id")
-        .values_list(
-            "id",
-            "appeal_id",
-            "unit_id",
-            "at",
-            "is_valid",
-            "is_latest",
-            "contacted",
-            "resolved",
-            "satisfaction",
-            "appeal__appeal_type",
-            "excluded",
-        )
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
-    for pk, appeal, unit, at, valid, latest, contacted, resolved, satisfaction, *rest in rows:
-        day = _local_day(at)
-        yield (
-            pk,
-            appeal,
-            unit,
-            _utc(at),
-            day,
-            f"{day:%Y-%m}",
-            month,
-            valid,
-            latest,
-            contacted,
-            resolved,
-            satisfaction,
-            *rest,
-        )
-
-
-def _event_rows(in_month: dict[str, Any], month: str) -> Iterator[tuple[Any, ...]]:
-    rows = (
-        AppealEvent.objects.filter(**{f"appeal__{k}": v for k, v in in_month.items()})
-        .order_by("id")
-        .values_list(
-            "id", "appeal_id", "seq", "action", "at", "from_status", "to_status", "actor_unit_id"
-        )
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
-    for pk, appeal, seq, action, at, from_status, to_status, unit in rows:
-        yield (pk, appeal, seq, action, _utc(at), _local_day(at), month, from_status,
-               to_status, unit)  # fmt: skip
-
-
-def _category_lineage() -> dict[int, tuple[int | None, int | None]]:
-    """Each category's second-level and first-level ancestor (itself at its own level)."""
-    nodes = {pk: (level, parent) for pk, level, parent in
-             Category.objects.values_list("pk", "level", "parent_id")}  # fmt: skip
-    lineage: dict[int, tuple[int | None, int | None]] = {}
-    for pk in nodes:
-        at_level: dict[int, int] = {}
-        current: int | None = pk
-        while current is not None and current in nodes:
-            level, parent = nodes[current]
-            at_level[level] = current
-            current = parent
-        lineage[pk] = (at_level.get(2), at_level.get(1))
-    return lineage
 
 
 def _write(
@@ -443,6 +292,15 @@ def _exclusive(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _months_on_disk(root: Path) -> set[str]:
+    return {
+        folder.name.split("=", 1)[1]
+        for table in TABLES
+        for folder in (root / table.name).glob(f"{table.partition_key}=*")
+        if (folder / "part.parquet").exists()
+    }
 
 
 def _remove_leftovers(root: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 from datetime import date
 
+from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
 from cityloop.analytics import jobs
@@ -28,6 +29,7 @@ def test_the_schedule_is_made_once_and_keeps_its_next_run(db):
         jobs.ensure_schedules()
     schedule = Schedule.objects.get(name=jobs.SCHEDULE_NAME)
     assert schedule.schedule_type == Schedule.DAILY
+    assert import_string(schedule.func) is jobs.export_store
     assert clock.local(schedule.next_run).hour == 1
     assert clock.local_date(schedule.next_run) == date(2026, 3, 11)
     with clock.frozen_at(instant("2026-03-10T18:00:00+00:00")):

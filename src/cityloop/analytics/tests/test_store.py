@@ -197,3 +197,15 @@ def test_demand_counts_leave_out_proactive_work_and_match_categories_below(city,
     # the text is the masked public version: no phone number
     (text,) = [t for pk, _d, t in queries.appeal_texts(since=day, until=day) if pk == light.pk]
     assert "13800138000" not in text and "路灯坏了" in text
+
+
+def test_a_month_left_on_disk_without_appeals_is_removed(city, store):
+    city.receive()
+    export_store(progress=None)
+    stray = store / "appeals" / "month=2020-01" / "part.parquet"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes((next((store / "appeals").glob("*/part.parquet"))).read_bytes())
+    assert queries.run_select("SELECT count(*) FROM appeals")[1] == [(2,)]
+    assert export_store(progress=None).months_removed == ["2020-01"]
+    assert not stray.exists()
+    assert queries.run_select("SELECT count(*) FROM appeals")[1] == [(1,)]
