@@ -79,7 +79,7 @@ def build_record(target: int) -> dict[str, int]:
     copies = max(1, round(target / Appeal.objects.count()) - 1)
     appeal_columns = [f.column for f in Appeal._meta.concrete_fields if f.column != "id"]
     shifted = {
-        "tracking_code": "a.tracking_code || 'x' || c.n",
+        "tracking_code": "a.tracking_code || '~' || c.n",
         # each copy n goes back n mod 36 months, whole 30-day steps
         "received_at": "datetime(a.received_at, '-' || ((c.n % 36) * 30) || ' days')",
     }
@@ -94,7 +94,7 @@ def build_record(target: int) -> dict[str, int]:
         )
         cursor.execute(
             f"INSERT INTO appeals_appeal ({', '.join(appeal_columns)}) SELECT {select} "
-            "FROM appeals_appeal a CROSS JOIN copies c WHERE a.tracking_code NOT LIKE '%%x%%'"
+            "FROM appeals_appeal a CROSS JOIN copies c WHERE a.tracking_code NOT LIKE '%%~%%'"
         )
         for model in (Callback, AppealEvent):
             table = model._meta.db_table
@@ -103,8 +103,8 @@ def build_record(target: int) -> dict[str, int]:
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {picked} FROM {table} r "
                 "JOIN appeals_appeal a ON a.id = r.appeal_id CROSS JOIN copies c "
-                "JOIN appeals_appeal n ON n.tracking_code = a.tracking_code || 'x' || c.n "
-                "WHERE a.tracking_code NOT LIKE '%%x%%'"
+                "JOIN appeals_appeal n ON n.tracking_code = a.tracking_code || '~' || c.n "
+                "WHERE a.tracking_code NOT LIKE '%%~%%'"
             )
     return {
         "appeals": Appeal.objects.count(),
