@@ -229,6 +229,8 @@ CITYLOOP_TILE_URL = os.environ.get("CITYLOOP_TILE_URL", "")
 CITYLOOP_PDF_FONT = os.environ.get(
     "CITYLOOP_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 )
+# The analytics store (Parquet files, analytics/store.py); by default DATA_DIR/analytics.
+CITYLOOP_ANALYTICS_DIR = os.environ.get("CITYLOOP_ANALYTICS_DIR", "") or str(DATA_DIR / "analytics")
 
 # ── Throttling: guessing and flooding ────────────────────────────────────────────────────
 # Every limit lives here (docs/decisions/0004-throttling.md says why these numbers).

@@ -21,7 +21,7 @@ Pages render what these functions return; they do not count.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -64,6 +64,22 @@ _TALLY = {
     "resolved": Count("id", filter=Q(resolved=True)),
     "satisfied": Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
     "basically_satisfied": Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY_SATISFIED)),
+}
+
+# The same counts and the same assessed callbacks over the analytics store's `callbacks`
+# table (analytics.tables.CALLBACKS), as DuckDB SQL: kept beside _TALLY so the two cannot
+# drift apart (analytics/tests check the store's ranking equals monthly_ranking's).
+STORE_ASSESSED = "is_latest AND is_valid AND NOT excluded"
+STORE_TALLY: dict[str, str] = {
+    "valid": "count(*)",
+    "contacted": "count(*) FILTER (WHERE contacted)",
+    "rated_on_resolution": "count(*) FILTER (WHERE appeal_type NOT IN ({}))".format(
+        ", ".join(f"'{kind}'" for kind in sorted(NOT_RATED_ON_RESOLUTION))
+    ),
+    "resolved": "count(*) FILTER (WHERE resolved)",
+    "satisfied": f"count(*) FILTER (WHERE satisfaction = '{Satisfaction.SATISFIED.value}')",
+    "basically_satisfied": "count(*) FILTER (WHERE satisfaction = "
+    f"'{Satisfaction.BASICALLY_SATISFIED.value}')",
 }
 
 # what a set with no valid callback has none of
@@ -265,13 +281,25 @@ def _weighted(weights: AssessmentSettings, rates: list[float | None]) -> float:
 def monthly_ranking(month: date, *, unit_kind: str | None = None) -> Ranking:
     """Every assessed unit of the month: those with at least the minimum of valid callbacks
     ranked by ranking score (then more callbacks, then code), the others apart."""
-    weights = AssessmentSettings.current()
     callbacks = assessed_callbacks(month)
     if unit_kind:
         callbacks = callbacks.filter(unit__kind=unit_kind)
     totals = list(callbacks.values("unit_id").annotate(**_TALLY).order_by())
+    return rank_units(month, totals, outcomes_by_unit(month))
+
+
+def rank_units(
+    month: date,
+    totals: Iterable[Mapping[str, Any]],
+    outcomes: Mapping[int, dict[str, int]],
+    weights: AssessmentSettings | None = None,
+) -> Ranking:
+    """The month's ranking assembled from each unit's counts (a row per unit: `unit_id` and
+    the counts of _TALLY) and how its appeals ended, wherever they were counted: in the
+    database (monthly_ranking) or in the analytics store (analytics.queries)."""
+    weights = weights or AssessmentSettings.current()
+    totals = list(totals)
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[t["unit_id"] for t in totals])}
-    ended = outcomes_by_unit(month)
     scores = []
     for row in totals:
         unit = units[row["unit_id"]]
@@ -284,7 +312,7 @@ def monthly_ranking(month: date, *, unit_kind: str | None = None) -> Ranking:
                 unit.name,
                 unit.kind,
                 **asdict(rates_of(row, weights)),
-                outcomes=ended.get(unit.pk, {}),
+                outcomes=outcomes.get(unit.pk, {}),
             )
         )
     minimum = weights.min_callbacks
