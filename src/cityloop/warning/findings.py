@@ -3,15 +3,17 @@
 A finding is keyed by its fingerprint (kind, method, area, category or topic, first day):
 a rise that goes on for a third day, found again the next night with the same first day,
 updates its alert (window, counts, appeals) instead of raising a second one, and a run cut
-off half-way and started again rewrites the same alerts. A supervisor's decision stays: an
+off half-way and started again rewrites the same alerts. A finding that begins the day
+after an alert of the same kind, place and subject ended (or inside it) continues that
+alert. A supervisor's decision stays: an
 alert dismissed yesterday is not reopened because the rise is found again today."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -52,10 +54,32 @@ class Finding:
         return hashlib.sha256(key.encode()).hexdigest()
 
 
+def continuing(finding: Finding) -> Finding:
+    """The finding with the first day of the alert it continues, if one of the same kind,
+    place and category or topic ran up to the day before it began: a rise in its third week
+    or a topic still bursting tomorrow stays one alert."""
+    earlier = (
+        Alert.objects.filter(
+            kind=finding.kind,
+            method=finding.method,
+            area_id=finding.area_id,
+            category_id=finding.category_id,
+            topic=finding.topic,
+            window_start__lt=finding.window_start,
+            window_end__gte=finding.window_start - timedelta(days=1),
+        )
+        .order_by("window_start")
+        .values_list("window_start", flat=True)
+        .first()
+    )
+    return finding if earlier is None else replace(finding, window_start=earlier)
+
+
 def save_findings(findings: Iterable[Finding], run: WarningRun, at: datetime) -> int:
     """Write each finding as an alert (created or updated); return how many were new."""
     new = 0
-    for finding in findings:
+    for found in findings:
+        finding = continuing(found)
         with transaction.atomic():
             values = {
                 "kind": finding.kind,

@@ -30,6 +30,7 @@ from cityloop.warning.detect import official_holidays, official_makeup_workdays
 from cityloop.warning.findings import Finding, save_findings
 from cityloop.warning.models import AlertKind, WarningRun
 from cityloop.warning.scan import scan
+from cityloop.warning.topics import emerging_topics
 
 RISE_AREA_LEVEL = "street"
 RECENT_DAYS = 14  # a rise that began up to two weeks ago keeps its first day (its fingerprint)
@@ -38,6 +39,11 @@ RISE_ALPHA = 0.001
 SCAN_DAYS = 30
 SCAN_ALPHA = 0.01
 SCAN_REPLICATIONS = 999
+TOPIC_DAYS = 2
+TOPIC_BASELINE_DAYS = 90
+# -log10 of the Poisson tail: thousands of terms are tested every night, so only a
+# surprise of one in a million makes an alert
+TOPIC_MIN_SCORE = 6.0
 APPEALS_PER_ALERT = 200
 
 Progress = Callable[[str], None]
@@ -66,6 +72,13 @@ def run_warnings(
     say("space-time clusters")
     findings += cluster_findings(
         queries.grid_day_counts(since=as_of - timedelta(days=SCAN_DAYS - 1), until=as_of),
+        as_of=as_of,
+    )
+    say("emerging topics")
+    findings += topic_findings(
+        queries.appeal_texts(
+            since=as_of - timedelta(days=TOPIC_BASELINE_DAYS + TOPIC_DAYS), until=as_of
+        ),
         as_of=as_of,
     )
     say(f"saving {len(findings)} alerts")
@@ -191,6 +204,31 @@ def cluster_findings(
         )
         for cluster in clusters
         if cluster.p_value <= alpha
+    ]
+
+
+def topic_findings(appeals: Iterable[tuple[int, date, str]], *, as_of: date) -> list[Finding]:
+    """Rows (appeal_id, day, text) → phrases bursting in the last TOPIC_DAYS days."""
+    topics = emerging_topics(
+        appeals,
+        as_of - timedelta(days=TOPIC_DAYS - 1),
+        as_of,
+        baseline_days=TOPIC_BASELINE_DAYS,
+    )
+    return [
+        Finding(
+            kind=AlertKind.TOPIC,
+            method="burst",
+            topic=topic.phrase[:100],
+            window_start=topic.window_start,
+            window_end=topic.window_end,
+            observed=float(topic.observed),
+            expected=round(topic.expected, 2),
+            statistic=round(topic.score, 2),
+            appeal_ids=topic.appeal_ids[:APPEALS_PER_ALERT],
+        )
+        for topic in topics
+        if topic.score >= TOPIC_MIN_SCORE
     ]
 
 

@@ -13,7 +13,7 @@ from cityloop.testing import TinyCity, post_json
 from cityloop.warning import services
 from cityloop.warning.findings import Finding, save_findings
 from cityloop.warning.models import Alert, AlertKind, AlertStatus, WarningRun
-from cityloop.warning.nightly import cluster_findings, rise_findings
+from cityloop.warning.nightly import cluster_findings, rise_findings, topic_findings
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 11, 20)
@@ -211,3 +211,32 @@ def test_the_board_shows_an_alert_and_a_supervisor_dismisses_it_there(city: Tiny
     assert city.client("analyst").post(f"/warning/{alert.pk}/acknowledge/").status_code == 403
     assert city.client("handler1").get("/warning/").status_code == 403
     assert supervisor.get("/warning/99999/").status_code == 404
+
+
+def test_a_rise_found_again_the_day_after_it_ended_continues_its_alert(city: TinyCity) -> None:
+    save_findings([_finding(city)], _run(), AS_OF_MOMENT())
+    next_day = AS_OF + timedelta(days=1)
+    save_findings(
+        [_finding(city, window_start=next_day, window_end=next_day)], _run(), AS_OF_MOMENT()
+    )
+    [alert] = Alert.objects.all()
+    assert (alert.window_start, alert.window_end) == (AS_OF - timedelta(days=1), next_day)
+    later = AS_OF + timedelta(days=3)  # a day without alarm between: a new alert
+    save_findings([_finding(city, window_start=later, window_end=later)], _run(), AS_OF_MOMENT())
+    assert Alert.objects.count() == 2
+
+
+def test_a_phrase_that_bursts_in_the_last_two_days_is_a_topic_alert() -> None:
+    rows = []
+    for offset in range(2, 92):
+        day = AS_OF - timedelta(days=offset)
+        rows += [(offset * 10 + n, day, "小区门口路灯不亮，晚上很黑") for n in range(3)]
+    burst = [
+        (5000 + n, AS_OF - timedelta(days=n % 2), "楼道里有很浓的燃气味，担心泄漏")
+        for n in range(15)
+    ]
+    # every phrase of the burst is carried by the same appeals: one topic
+    [topic] = topic_findings(rows + burst, as_of=AS_OF)
+    assert topic.kind == AlertKind.TOPIC and topic.window_end == AS_OF
+    assert set(topic.appeal_ids) == {appeal_id for appeal_id, _, _ in burst}
+    assert topic_findings(rows, as_of=AS_OF) == []
