@@ -65,6 +65,7 @@ def build_demo_city(
         end=end,
         progress=progress or _silent,
     )
+    summary["alerts"] = first_warnings(end or clock.today())
     build.finished_at = clock.now()
     build.save(update_fields=["finished_at"])
     return summary
@@ -83,6 +84,22 @@ def finish_unfinished_build(progress: Progress | None = None) -> dict[str, Any] 
         end=build.end,
         progress=progress,
     )
+
+
+def first_warnings(last_day: date) -> int:
+    """The analytics store and the early warnings the nightly runs would have raised on the
+    city's last day and on the last day of each incident the generator injected, so the
+    warning board of a new demo city is not empty until its first night."""
+    from cityloop.analytics.store import export_store
+    from cityloop.demo.models import DemoIncident
+    from cityloop.warning.models import Alert
+    from cityloop.warning.nightly import run_warnings
+
+    export_store(progress=None)
+    nights = set(DemoIncident.objects.values_list("ends_on", flat=True)) | {last_day}
+    for night in sorted(nights):
+        run_warnings(as_of=night, trigger="demo")
+    return Alert.objects.count()
 
 
 def _silent(done: int, total: int, what: str) -> None:
