@@ -14,6 +14,7 @@ from cityloop.intake.public_api import router as public_intake_router
 from cityloop.intake.understanding_api import router as understanding_router
 from cityloop.kernel import api_errors
 from cityloop.oversight.api import router as oversight_router
+from cityloop.proactive.api import router as proactive_router
 
 api = api_errors.CityloopAPI(
     title="cityloop API", version="1", urls_namespace="api", parser=api_errors.JsonParser()
@@ -25,6 +26,7 @@ api.add_router("/", handling_router)
 api.add_router("/", oversight_router)
 api.add_router("/", evaluate_router)
 api.add_router("/", assessment_router)
+api.add_router("/", proactive_router)
 api.add_router("/public", public_router)
 api.add_router("/public", public_intake_router)
 api.add_router("/public", public_rating_router)

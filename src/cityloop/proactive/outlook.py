@@ -1,0 +1,94 @@
+"""The city's forecasts: every district × first-level category series read by
+proactive.selectors, forecast by proactive.forecast. Reads only (the proposals made from
+them are proactive.services')."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from cityloop.proactive import forecast as model
+from cityloop.proactive.selectors import names_of, weekly_series
+
+# The level a forecast is set against: the average week of the last year (or of the whole
+# history when shorter).
+USUAL_WEEKS = 52
+# A series this quiet (appeals per week on average) is not forecast: noise, not a season.
+MIN_WEEKLY_MEAN = 0.5
+
+
+@dataclass(frozen=True)
+class SeriesOutlook:
+    area_id: int
+    area: str
+    category_id: int
+    category: str
+    weeks: list[date]
+    history: np.ndarray
+    usual: float  # appeals in an average week (see USUAL_WEEKS)
+    forecast: model.Forecast
+    backtest: model.Backtest | None = None
+    seasonal: bool | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.area} · {self.category}"
+
+    @property
+    def ahead_ratio(self) -> float:
+        """The forecast weeks' average against the usual week."""
+        return float(self.forecast.mean.mean() / self.usual) if self.usual > 0 else 0.0
+
+
+def _usual(history: np.ndarray) -> float:
+    return float(history[-USUAL_WEEKS:].mean()) if len(history) else 0.0
+
+
+def city_outlook(
+    *,
+    as_of: date,
+    horizon: int = 4,
+    with_backtest: bool = False,
+    area_id: int | None = None,
+    category_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[SeriesOutlook]:
+    """One outlook per district × first-level category with enough appeals, busiest first.
+    `with_backtest` adds the rolling-origin MASE and the seasonality test (slower)."""
+    model.check_horizon(horizon)
+    series = weekly_series(until=as_of)
+    wanted = [
+        key
+        for key, counts in series.counts.items()
+        if counts.mean() >= MIN_WEEKLY_MEAN
+        and (area_id is None or key[0] == area_id)
+        and (category_id is None or key[1] == category_id)
+    ]
+    areas, categories = names_of([a for a, _c in wanted], [c for _a, c in wanted])
+    found = []
+    for done, (area, category) in enumerate(wanted, start=1):
+        counts = series.counts[(area, category)]
+        tested, seasonal = None, None
+        if with_backtest and len(counts) > model.SEASONALITY + horizon:
+            tested = model.backtest(series.weeks, counts, horizon)
+            seasonal = model.has_annual_season(series.weeks, counts)
+        found.append(
+            SeriesOutlook(
+                area,
+                areas.get(area, str(area)),
+                category,
+                categories.get(category, str(category)),
+                series.weeks,
+                counts,
+                _usual(counts),
+                model.forecast(series.weeks, counts, horizon),
+                tested,
+                seasonal,
+            )
+        )
+        if progress is not None:
+            progress(done, len(wanted))
+    return sorted(found, key=lambda outlook: -outlook.usual)
