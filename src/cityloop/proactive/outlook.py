@@ -68,12 +68,21 @@ def city_outlook(
         and (category_id is None or key[1] == category_id)
     ]
     areas, categories = names_of([a for a, _c in wanted], [c for _a, c in wanted])
+    # each category's city total, whose season every district's series borrows
+    totals: dict[int, np.ndarray] = {}
+    for (_area, category), counts in series.counts.items():
+        totals[category] = totals.get(category, 0) + counts
+    shapes = {
+        category: model.seasonal_shape(series.weeks, total, horizon)
+        for category, total in totals.items()
+        if category in {c for _a, c in wanted}
+    }
     found = []
     for done, (area, category) in enumerate(wanted, start=1):
         counts = series.counts[(area, category)]
         tested, seasonal = None, None
         if with_backtest and len(counts) > model.SEASONALITY + horizon:
-            tested = model.backtest(series.weeks, counts, horizon)
+            tested = model.backtest(series.weeks, counts, horizon, pooled=totals[category])
             seasonal = model.has_annual_season(series.weeks, counts)
         found.append(
             SeriesOutlook(
@@ -84,7 +93,7 @@ def city_outlook(
                 series.weeks,
                 counts,
                 _usual(counts),
-                model.forecast(series.weeks, counts, horizon),
+                model.forecast(series.weeks, counts, horizon, shape=shapes[category]),
                 tested,
                 seasonal,
             )
