@@ -37,7 +37,7 @@ from cityloop.proactive.models import (
 from cityloop.proactive.outlook import city_outlook
 from cityloop.proactive.selectors import (
     AREA_FIELDS,
-    
+    appeal_codes_at,
     monthly_counts,
     repeats_at_places,
 )
