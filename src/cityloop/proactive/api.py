@@ -16,7 +16,6 @@ from cityloop.access.actors import Actor
 from cityloop.access.tokens import STAFF_AUTH
 from cityloop.assessment.access import ASSESSING
 from cityloop.assessment.rates import month_or_current, parse_month
-from cityloop.geo.models import Area
 from cityloop.kernel import clock
 from cityloop.kernel.api_schema import ERRORS, InSchema
 from cityloop.kernel.errors import PermissionDenied, invalid_field
@@ -24,7 +23,6 @@ from cityloop.proactive import selectors, services
 from cityloop.proactive.forecast import MAX_HORIZON
 from cityloop.proactive.models import MonthlyTopic, Proposal, ProposalStatus
 from cityloop.proactive.outlook import city_outlook
-from cityloop.taxonomy.models import Category
 
 router = Router(auth=STAFF_AUTH, tags=["proactive"])
 
@@ -232,14 +230,13 @@ def list_topics(request: HttpRequest, month: str = "") -> dict[str, Any]:
 def choose_topic(request: HttpRequest, payload: ChooseIn) -> Created[Any]:
     actor = _actor(request)
     month = parse_month(payload.month)
-    area = Area.objects.filter(pk=payload.area_id).first()
-    if area is None:
-        raise invalid_field("area", _("地区不存在：%(value)s"), value=payload.area_id)
-    category = Category.objects.filter(pk=payload.category_id, is_active=True).first()
-    if category is None:
-        raise invalid_field("category", _("分类不存在：%(value)s"), value=payload.category_id)
-    topic = services.choose(
-        month, category, area, actor=actor, title=payload.title, reason=payload.reason
+    topic = services.choose_by_ids(
+        month,
+        area_id=payload.area_id,
+        category_id=payload.category_id,
+        actor=actor,
+        title=payload.title,
+        reason=payload.reason,
     )
     return Created(201, topic_out(topic))
 

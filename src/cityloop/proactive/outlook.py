@@ -101,3 +101,37 @@ def city_outlook(
         if progress is not None:
             progress(done, len(wanted))
     return sorted(found, key=lambda outlook: -outlook.usual)
+
+
+def series_choices(*, as_of: date) -> list[dict[str, object]]:
+    """The district × category series the forecast page offers, busiest first."""
+    series = weekly_series(until=as_of)
+    wanted = [
+        (key, float(counts[-USUAL_WEEKS:].mean()))
+        for key, counts in series.counts.items()
+        if counts.mean() >= MIN_WEEKLY_MEAN
+    ]
+    areas, categories = names_of([a for (a, _c), _u in wanted], [c for (_a, c), _u in wanted])
+    return [
+        {
+            "value": f"{area}-{category}",
+            "label": f"{areas.get(area, area)} · {categories.get(category, category)}",
+            "usual": usual,
+        }
+        for (area, category), usual in sorted(wanted, key=lambda item: -item[1])
+    ]
+
+
+def chart_of(outlook: SeriesOutlook, *, weeks_shown: int = 104) -> dict[str, object]:
+    """History, forecast and its band for a chart (plain lists, for json_script)."""
+    history_weeks = outlook.weeks[-weeks_shown:]
+    return {
+        "label": outlook.label,
+        "usual": round(outlook.usual, 2),
+        "weeks": [w.isoformat() for w in history_weeks]
+        + [w.isoformat() for w in outlook.forecast.weeks],
+        "history": [int(v) for v in outlook.history[-weeks_shown:]],
+        "mean": [round(float(v), 2) for v in outlook.forecast.mean],
+        "lower": [float(v) for v in outlook.forecast.lower],
+        "upper": [float(v) for v in outlook.forecast.upper],
+    }

@@ -370,3 +370,16 @@ def resolve(topic: MonthlyTopic, *, actor: Actor, note: str) -> MonthlyTopic:
     locked.resolution_note = note.strip()
     locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
     return locked
+
+
+def choose_by_ids(
+    month: date, *, area_id: int, category_id: int, actor: Actor, title: str, reason: str = ""
+) -> MonthlyTopic:
+    """`choose` for a form or an API body that names the area and category by id."""
+    area = Area.objects.filter(pk=area_id).first()
+    if area is None:
+        raise invalid_field("area", _("地区不存在：%(value)s"), value=area_id)
+    category = Category.objects.filter(pk=category_id, is_active=True).first()
+    if category is None:
+        raise invalid_field("category", _("分类不存在：%(value)s"), value=category_id)
+    return choose(month, category, area, actor=actor, title=title, reason=reason)
