@@ -31,7 +31,8 @@ class ProactiveShare:
         return self.proactive / self.received if self.received else None
 
 
-_COUNTS = {"received": Count("pk"), "proactive": Count("pk", filter=Q(channel=Channel.PROACTIVE))}
+def _proactive_count() -> Count:
+    return Count("pk", filter=Q(channel=Channel.PROACTIVE))
 
 
 def _received_in(month: date) -> QuerySet[Appeal]:
@@ -40,7 +41,7 @@ def _received_in(month: date) -> QuerySet[Appeal]:
 
 
 def city_proactive_share(month: date) -> ProactiveShare:
-    totals = _received_in(month).aggregate(**_COUNTS)
+    totals = _received_in(month).aggregate(received=Count("pk"), proactive=_proactive_count())
     return ProactiveShare("", "", totals["received"], totals["proactive"])
 
 
@@ -51,7 +52,7 @@ def proactive_share_by_unit(month: date, *, only_proactive: bool = True) -> list
         _received_in(month)
         .exclude(main_unit=None)
         .values("main_unit_id")
-        .annotate(**_COUNTS)
+        .annotate(received=Count("pk"), proactive=_proactive_count())
         .order_by()
     )
     wanted = [row for row in rows if row["proactive"] or not only_proactive]

@@ -257,14 +257,15 @@ def resolve_topic(request: HttpRequest, topic_id: int, payload: ResolveIn) -> di
     summary="各区分类诉求量预测 (weekly forecasts per district × category)",
 )
 def forecasts(
-    request: HttpRequest, horizon: int = 4, area_id: int | None = None, category_id: int | None = None
+    request: HttpRequest,
+    horizon: int = 4,
+    area_id: int | None = None,
+    category_id: int | None = None,
 ) -> list[dict[str, Any]]:
     if _actor(request).role not in ASSESSING:
         raise PermissionDenied("role_not_allowed", _("您的角色无权查看诉求量预测"))
     if not 1 <= horizon <= MAX_HORIZON:
-        raise invalid_field(
-            "horizon", _("预测周数须为 1 到 %(max)d"), max=MAX_HORIZON
-        )
+        raise invalid_field("horizon", _("预测周数须为 1 到 %(max)d"), max=MAX_HORIZON)
     found = city_outlook(
         as_of=clock.today(), horizon=horizon, area_id=area_id, category_id=category_id
     )

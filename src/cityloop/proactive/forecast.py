@@ -32,6 +32,7 @@ Measured on the demo city (`cityloop demo --days 800 --appeals 30000 --seed 7`, 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -92,7 +93,9 @@ class Backtest:
 @cache
 def _holiday_days(name: str) -> frozenset[date]:
     return frozenset(
-        day for day, holiday in chinese_calendar.holidays.items() if holiday == name  # type: ignore[attr-defined]
+        day
+        for day, holiday in chinese_calendar.holidays.items()
+        if holiday == name  # type: ignore[attr-defined]
     )
 
 
@@ -188,7 +191,7 @@ def _check(weeks: Sequence[date], counts: np.ndarray) -> np.ndarray:
         raise ForecastError("an empty series cannot be forecast")
     if (y < 0).any() or not np.isfinite(y).all():
         raise ForecastError("counts must be finite and not negative")
-    if any((b - a).days != 7 for a, b in zip(weeks, weeks[1:], strict=False)):
+    if any((b - a).days != 7 for a, b in itertools.pairwise(weeks)):
         raise ForecastError("weeks must follow each other 7 days apart")
     return y
 

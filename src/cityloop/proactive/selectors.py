@@ -135,38 +135,37 @@ def monthly_counts(
     return MonthlyCounts(months, counts)
 
 
-def repeats_at_places(*, since: date, until: date) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class RepeatedPlace:
+    address_id: int | None  # the standard address; None: placed on the grid only
+    area_id: int  # the grid
+    category_id: int
+    n: int
+
+
+def repeats_at_places(*, since: date, until: date) -> list[RepeatedPlace]:
     """Citizen appeals per standard address (else grid) × category in [since, until), the
     places with the most first: what keeps being called in at one place."""
     appeals = _citizen_appeals(clock.start_of_day(since), clock.start_of_day(until)).filter(
         category__isnull=False
     )
     by_address = (
-        appeals.filter(standard_address__isnull=False)
-        .values("standard_address_id", "standard_address__grid_id", "category_id")
+        appeals.filter(standard_address__isnull=False, standard_address__grid__isnull=False)
+        .values_list("standard_address_id", "standard_address__grid_id", "category_id")
         .annotate(n=Count("pk"))
-        .order_by("-n")
+        .order_by()
     )
     by_grid = (
         appeals.filter(standard_address__isnull=True, grid__isnull=False)
-        .values("grid_id", "category_id")
+        .values_list("grid_id", "category_id")
         .annotate(n=Count("pk"))
-        .order_by("-n")
+        .order_by()
     )
-    places: list[dict[str, object]] = [
-        {
-            "address_id": row["standard_address_id"],
-            "area_id": row["standard_address__grid_id"],
-            "category_id": row["category_id"],
-            "n": row["n"],
-        }
-        for row in by_address
+    places = [
+        RepeatedPlace(address, grid, category, n) for address, grid, category, n in by_address
     ]
-    places += [
-        {"address_id": None, "area_id": row["grid_id"], "category_id": row["category_id"], "n": row["n"]}
-        for row in by_grid
-    ]
-    return sorted(places, key=lambda place: -int(place["n"]))  # type: ignore[call-overload]
+    places += [RepeatedPlace(None, grid, category, n) for grid, category, n in by_grid]
+    return sorted(places, key=lambda place: -place.n)
 
 
 def appeal_codes_at(
@@ -240,7 +239,6 @@ def volume_since_chosen(chosen: MonthlyTopic, *, until: date | None = None) -> d
         "months": [m.strftime("%Y-%m") for m in found.months],
         "after": after,
     }
-
 
 
 # 每月一题's candidates: the chosen month and this many before it (the sparkline)

@@ -163,13 +163,11 @@ def propose_recurring(
     since = as_of - timedelta(weeks=weeks)
     made = []
     for place in repeats_at_places(since=since, until=as_of + timedelta(days=1)):
-        if int(place["n"]) < times:  # type: ignore[call-overload]
+        if place.n < times:
             break
-        area = Area.objects.get(pk=place["area_id"])
-        category = Category.objects.get(pk=place["category_id"])
-        address = (
-            StandardAddress.objects.get(pk=place["address_id"]) if place["address_id"] else None
-        )
+        area = Area.objects.get(pk=place.area_id)
+        category = Category.objects.get(pk=place.category_id)
+        address = StandardAddress.objects.get(pk=place.address_id) if place.address_id else None
         where = address.full_text if address is not None else area.name
         codes = appeal_codes_at(
             address_id=address.pk if address else None,
@@ -187,7 +185,7 @@ def propose_recurring(
             "title": _("%(place)s反复反映%(category)s问题")
             % {"place": where, "category": category.name},
             "reason": _("近%(weeks)d周同一地点同类诉求%(n)d件，建议从根源上解决。%(dispatch)s")
-            % {"weeks": weeks, "n": place["n"], "dispatch": decision.reason},
+            % {"weeks": weeks, "n": place.n, "dispatch": decision.reason},
             "evidence": {
                 "appeals": codes,
                 "address": address.code if address else "",
@@ -197,9 +195,7 @@ def propose_recurring(
         }
         spot = f"a{address.pk}" if address else f"g{area.pk}"
         with transaction.atomic():
-            proposal, _new = _save_proposal(
-                f"recurring:{spot}:{category.pk}:{as_of:%Y-%m}", fields
-            )
+            proposal, _new = _save_proposal(f"recurring:{spot}:{category.pk}:{as_of:%Y-%m}", fields)
         made.append(proposal)
     return made
 
@@ -231,7 +227,9 @@ def accept(proposal: Proposal, *, actor: Actor, note: str = "") -> Proposal:
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     check_may_decide(actor, locked)
     if locked.status != ProposalStatus.PROPOSED:
-        raise Conflict("proposal_decided", _("该建议已处理：%(status)s"), status=locked.get_status_display())
+        raise Conflict(
+            "proposal_decided", _("该建议已处理：%(status)s"), status=locked.get_status_display()
+        )
     if len(note) > 2000:
         raise invalid_field("note", _("说明不能超过 2000 字"))
     system = Actor.system()
@@ -261,7 +259,9 @@ def decline(proposal: Proposal, *, actor: Actor, reason: str) -> Proposal:
     if len(reason) > 2000:
         raise invalid_field("reason", _("理由不能超过 2000 字"))
     if locked.status != ProposalStatus.PROPOSED:
-        raise Conflict("proposal_decided", _("该建议已处理：%(status)s"), status=locked.get_status_display())
+        raise Conflict(
+            "proposal_decided", _("该建议已处理：%(status)s"), status=locked.get_status_display()
+        )
     locked.status = ProposalStatus.DECLINED
     locked.decided_by = actor.user
     locked.decided_at = clock.now()
@@ -282,7 +282,9 @@ def respond_to_alert(alert: Alert, *, actor: Actor, note: str) -> Proposal:
     if alert.area is None or alert.category is None:
         raise DomainError("alert_without_place", _("该预警没有地点或分类，无法转为工单"))
     if alert.status in (AlertStatus.RESPONDED, AlertStatus.DISMISSED):
-        raise Conflict("alert_closed", _("该预警已处理：%(status)s"), status=alert.get_status_display())
+        raise Conflict(
+            "alert_closed", _("该预警已处理：%(status)s"), status=alert.get_status_display()
+        )
     decision = choose_unit(alert.category, alert.area)
     fields = {
         "source": ProposalSource.ALERT,

@@ -28,7 +28,17 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("proactive work", {"proactive"}),
     (
         "pages, wiring, demo",
-        {"web", "demo", "api", "urls", "cli", "cli_classify", "cli_warning", "cli_proactive", "bootstrap"}
+        {
+            "web",
+            "demo",
+            "api",
+            "urls",
+            "cli",
+            "cli_classify",
+            "cli_warning",
+            "cli_proactive",
+            "bootstrap",
+        }
         | {"testing"}
         | {"worker", "wsgi", "settings", "__main__"},
     ),

@@ -114,7 +114,9 @@ def test_bad_topics_are_refused_with_a_message(city, change, status, field):
 
 
 def test_resolving_an_unknown_topic_is_not_found(city):
-    answer = post_json(city.client("supervisor"), "/api/proactive/topics/424242/resolve", {"note": "x"})
+    answer = post_json(
+        city.client("supervisor"), "/api/proactive/topics/424242/resolve", {"note": "x"}
+    )
     assert answer.status_code == 404
 
 

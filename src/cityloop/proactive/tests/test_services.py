@@ -56,7 +56,7 @@ def test_proactive_appeals_do_not_count_as_repeats(city):
     three_lights_out(city)
     services.accept(recurring(city)[0], actor=city.actor("supervisor"), note="")
     counted = selectors.repeats_at_places(since=date(2026, 4, 1), until=TODAY)
-    assert [place["n"] for place in counted] == [3]
+    assert [place.n for place in counted] == [3]
 
 
 def test_accepting_makes_a_proactive_appeal_dispatched_to_the_unit(city):

@@ -71,9 +71,13 @@ def test_choosing_and_resolving_a_topic_over_htmx(city):
     again = client.post("/proactive/topics/choose/", form, HTTP_HX_REQUEST="true")
     assert "本月已选定该题目" in again.content.decode()
     topic = MonthlyTopic.objects.get()
-    blank = client.post(f"/proactive/topics/{topic.pk}/resolve/", {"note": ""}, HTTP_HX_REQUEST="true")
+    blank = client.post(
+        f"/proactive/topics/{topic.pk}/resolve/", {"note": ""}, HTTP_HX_REQUEST="true"
+    )
     assert "请填写解决情况" in blank.content.decode()
-    client.post(f"/proactive/topics/{topic.pk}/resolve/", {"note": "已修复"}, HTTP_HX_REQUEST="true")
+    client.post(
+        f"/proactive/topics/{topic.pk}/resolve/", {"note": "已修复"}, HTTP_HX_REQUEST="true"
+    )
     topic.refresh_from_db()
     assert topic.status == "resolved" and topic.resolution_note == "已修复"
 
