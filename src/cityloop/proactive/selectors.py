@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -137,47 +137,40 @@ def monthly_counts(
 
 @dataclass(frozen=True)
 class RepeatedPlace:
-    address_id: int | None  # the standard address; None: placed on the grid only
+    address_id: int | None  # the one standard address they all name, else None
     area_id: int  # the grid
     category_id: int
     n: int
 
 
 def repeats_at_places(*, since: date, until: date) -> list[RepeatedPlace]:
-    """Citizen appeals per standard address (else grid) × category in [since, until), the
-    places with the most first: what keeps being called in at one place."""
-    appeals = _citizen_appeals(clock.start_of_day(since), clock.start_of_day(until)).filter(
-        category__isnull=False
-    )
-    by_address = (
-        appeals.filter(standard_address__isnull=False, standard_address__grid__isnull=False)
-        .values_list("standard_address_id", "standard_address__grid_id", "category_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_grid = (
-        appeals.filter(standard_address__isnull=True, grid__isnull=False)
+    """Citizen appeals per grid × category in [since, until), the places with the most
+    first: what keeps being called in at one place. When they all name the same standard
+    address, the place is that address."""
+    rows = (
+        _citizen_appeals(clock.start_of_day(since), clock.start_of_day(until))
+        .filter(category__isnull=False, grid__isnull=False)
         .values_list("grid_id", "category_id")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            addressed=Count("standard_address"),
+            addresses=Count("standard_address", distinct=True),
+            address=Max("standard_address"),
+        )
         .order_by()
     )
     places = [
-        RepeatedPlace(address, grid, category, n) for address, grid, category, n in by_address
+        RepeatedPlace(address if addressed == n and addresses == 1 else None, grid, category, n)
+        for grid, category, n, addressed, addresses, address in rows
     ]
-    places += [RepeatedPlace(None, grid, category, n) for grid, category, n in by_grid]
-    return sorted(places, key=lambda place: -place.n)
+    return sorted(places, key=lambda place: (-place.n, place.area_id, place.category_id))
 
 
-def appeal_codes_at(
-    *, address_id: int | None, area_id: int, category_id: int, since: date, until: date
-) -> list[str]:
+def appeal_codes_at(*, area_id: int, category_id: int, since: date, until: date) -> list[str]:
     appeals = _citizen_appeals(clock.start_of_day(since), clock.start_of_day(until)).filter(
         category_id=category_id
     )
-    if address_id is not None:
-        appeals = appeals.filter(standard_address_id=address_id)
-    else:
-        appeals = appeals.filter(standard_address__isnull=True, grid_id=area_id)
+    appeals = appeals.filter(grid_id=area_id)
     return list(appeals.order_by("received_at").values_list("tracking_code", flat=True)[:50])
 
 

@@ -170,7 +170,6 @@ def propose_recurring(
         address = StandardAddress.objects.get(pk=place.address_id) if place.address_id else None
         where = address.full_text if address is not None else area.name
         codes = appeal_codes_at(
-            address_id=address.pk if address else None,
             area_id=area.pk,
             category_id=category.pk,
             since=since,
