@@ -76,6 +76,7 @@ class CandidateOut(Schema):
     previous: int
     months: list[int]
     trend: float
+    so_far: int
     chosen: bool
 
 

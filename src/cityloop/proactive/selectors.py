@@ -234,7 +234,7 @@ def volume_since_chosen(chosen: MonthlyTopic, *, until: date | None = None) -> d
     }
 
 
-# 每月一题's candidates: the chosen month and this many before it (the sparkline)
+# 每月一题's candidates: the months shown before the topic's month (the sparkline)
 CANDIDATE_MONTHS = 6
 
 
@@ -244,10 +244,11 @@ class TopicCandidate:
     area: str
     category_id: int
     category: str
-    count: int  # in the month
-    previous: int  # in the month before
-    months: list[int]  # the CANDIDATE_MONTHS up to and including the month, oldest first
+    count: int  # in the month before the topic's month: the last complete month, the basis
+    previous: int  # in the month before that
+    months: list[int]  # the CANDIDATE_MONTHS months before the topic's month, oldest first
     trend: float  # least-squares slope of `months`, appeals per month
+    so_far: int  # in the topic's month itself (so far, when it is the current month)
     chosen: bool  # already one of the month's topics
 
 
@@ -260,18 +261,19 @@ def _slope(values: list[int]) -> float:
 def candidates(
     month: date, *, area_level: str = "street", category_level: int = 2, limit: int = 20
 ) -> list[TopicCandidate]:
-    """The month's high-frequency problems (category × area), most appeals first (then the
-    steeper rise), with the months before and the trend."""
+    """The high-frequency problems (category × area) to choose the topics of `month` from:
+    ranked by their appeals in the month before (the last complete month when `month` is
+    the current one), then by the steeper rise over the months before."""
     month = clock.first_of_month(month)
     found = monthly_counts(
-        first_month=clock.add_months(month, 1 - CANDIDATE_MONTHS),
+        first_month=clock.add_months(month, -CANDIDATE_MONTHS),
         last_month=month,
         area_level=area_level,
         category_level=category_level,
     )
-    ranked = sorted(
-        found.counts.items(), key=lambda item: (-item[1][-1], -_slope(item[1]), item[0])
-    )[:limit]
+    history = {key: counts[:-1] for key, counts in found.counts.items() if counts[-2] > 0}
+    ranked = sorted(history.items(), key=lambda item: (-item[1][-1], -_slope(item[1]), item[0]))
+    ranked = ranked[:limit]
     chosen = set(topics(month=month).values_list("area_id", "category_id"))
     areas, categories = names_of([a for (a, _c), _v in ranked], [c for (_a, c), _v in ranked])
     return [
@@ -281,11 +283,11 @@ def candidates(
             category,
             categories.get(category, str(category)),
             counts[-1],
-            counts[-2] if len(counts) > 1 else 0,
+            counts[-2],
             counts,
             round(_slope(counts), 2),
+            found.counts[(area, category)][-1],
             (area, category) in chosen,
         )
         for (area, category), counts in ranked
-        if counts[-1] > 0
     ]

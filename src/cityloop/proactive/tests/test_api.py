@@ -68,7 +68,7 @@ def test_declining_without_a_reason_is_refused(city, proposal):
 def test_choosing_and_resolving_a_topic(city):
     city.receive(received_at=instant("2026-04-10T10:00:00+08:00"))
     supervisor = city.client("supervisor")
-    listed = supervisor.get("/api/proactive/topics?month=2026-04").json()
+    listed = supervisor.get("/api/proactive/topics?month=2026-05").json()
     candidate = listed["candidates"][0]
     assert candidate["count"] == 1
     payload = {

@@ -151,10 +151,11 @@ def test_a_month_of_topics(city):
         for i in range(n):
             city.receive(received_at=instant(f"{month}-1{i}T10:00:00+08:00"))
     city.receive(street=1, received_at=instant("2026-04-10T10:00:00+08:00"))
-    found = selectors.candidates(date(2026, 4, 1))
-    assert [(c.area_id, c.count, c.previous) for c in found] == [
-        (city.streets[0].pk, 3, 2),
-        (city.streets[1].pk, 1, 0),
+    city.receive(received_at=instant("2026-05-03T10:00:00+08:00"))  # May so far
+    found = selectors.candidates(date(2026, 5, 1))  # chosen from April's problems
+    assert [(c.area_id, c.count, c.previous, c.so_far) for c in found] == [
+        (city.streets[0].pk, 3, 2, 1),
+        (city.streets[1].pk, 1, 0, 0),
     ]
     assert found[0].months == [0, 0, 0, 1, 2, 3] and found[0].trend == 0.63  # 11 / 17.5
     supervisor = city.actor("supervisor")
@@ -171,7 +172,7 @@ def test_a_month_of_topics(city):
         services.resolve(topic, actor=supervisor, note="")
     city.receive(received_at=instant("2026-05-12T10:00:00+08:00"))
     volume = selectors.volume_since_chosen(topic, until=date(2026, 6, 15))
-    assert volume == {"before": 2, "months": ["2026-05", "2026-06"], "after": [1, 0]}
+    assert volume == {"before": 2, "months": ["2026-05", "2026-06"], "after": [2, 0]}
     done = services.resolve(topic, actor=supervisor, note="更换了线路")
     assert done.status == MonthlyTopicStatus.RESOLVED and done.resolution_note == "更换了线路"
     with pytest.raises(Conflict):

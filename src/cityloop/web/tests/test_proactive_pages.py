@@ -52,7 +52,8 @@ def test_another_units_proposal_is_not_found(city, proposal):
 
 
 def test_choosing_and_resolving_a_topic_over_htmx(city):
-    city.receive(received_at=clock.now())
+    last_month = clock.add_months(clock.this_month(), -1)
+    city.receive(received_at=clock.start_of_day(last_month) + timedelta(days=9, hours=10))
     client = city.client("supervisor")
     month = clock.this_month()
     board = client.get("/proactive/topics/").content.decode()
