@@ -41,7 +41,7 @@ def test_a_supervisor_plans_proactive_work(live_server, browser):
     supervisor.go("/proactive/")
     row = page.locator("table[data-testid=proposals] tr[data-proposal]").first
     proposal = Proposal.objects.get(pk=int(row.get_attribute("data-proposal") or 0))
-    row.locator("input[name=note]").fill("汛期前组织排查")
+    row.locator("input[name=note]").fill("组织一次排查，从根源解决")
     row.locator("button[data-testid=accept]").click()
     page.locator("ul.messages li.success").wait_for()
     proposal.refresh_from_db()

@@ -206,7 +206,9 @@ def _draft_for(proposal: Proposal, note: str) -> AppealDraft:
     lat = lng = None
     if not address_code and proposal.area.polygon:
         lng, lat = interior_point(proposal.area.polygon)
-    content = proposal.reason + (f"\n{note}" if note else "")
+    content = proposal.reason
+    if note:
+        content += "\n" + _("采纳说明：%(note)s") % {"note": note}
     return AppealDraft(
         channel=Channel.PROACTIVE,
         title=proposal.title,
