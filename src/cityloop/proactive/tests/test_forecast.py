@@ -15,6 +15,7 @@ from cityloop.proactive.forecast import (
     mase,
     seasonal_naive,
     seasonal_naive_scale,
+    seasonal_shape,
 )
 
 FIRST_MONDAY = date(2023, 1, 2)
@@ -108,3 +109,24 @@ def test_bad_series_are_refused_with_a_reason(weeks, counts, horizon, message):
 def test_a_backtest_needs_more_than_a_season_of_history():
     with pytest.raises(ForecastError, match="more than 56 weeks"):
         backtest(mondays(55), np.ones(55), horizon=4)
+
+
+def test_a_sparse_series_borrows_the_season_of_its_city_total():
+    weeks = mondays(100)  # the last week is late November 2024: winter ahead
+    total = seasonal_series(100, base=200, amplitude=0.8, seed=4)
+    sparse = seasonal_series(100, base=1, amplitude=0.8, seed=5)
+    shape = seasonal_shape(weeks, total, 8)
+    pooled = forecast(weeks, sparse, 8, shape=shape)
+    # winter is exp(0.8) ~ 2.2 times the average week: the pooled forecast knows it
+    assert 1.6 < pooled.mean.mean() < 3.0
+    with pytest.raises(ForecastError, match="shape needs 108"):
+        forecast(weeks, sparse, 8, shape=shape[:-1])
+
+
+def test_the_pooled_backtest_sees_nothing_after_the_origin():
+    weeks, counts = mondays(120), seasonal_series(120, base=5, seed=6)
+    future_spike = np.concatenate([np.full(110, 100.0), np.full(10, 100000.0)])
+    honest = backtest(weeks, counts, 4, first_origin=100, pooled=np.full(120, 100.0))
+    leaked = backtest(weeks, counts, 4, first_origin=100, pooled=future_spike)
+    # origins up to 110 cannot see the spike that starts at week 110
+    assert np.allclose(honest.errors[:7], leaked.errors[:7])
