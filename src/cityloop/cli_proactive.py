@@ -28,12 +28,23 @@ def _as_of(args: argparse.Namespace) -> date:
     return args.as_of or clock.today()
 
 
-def forecast(args: argparse.Namespace) -> None:
+def _check(args: argparse.Namespace) -> None:
+    """Bad options are refused before the database is touched: one line, exit status 2."""
     from cityloop.proactive.forecast import MAX_HORIZON
+
+    if args.as_of is not None:
+        try:
+            args.as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            _refuse(f"--as-of must be a date YYYY-MM-DD, not {args.as_of!r}")
+    horizon = getattr(args, "horizon", 1)
+    if not 1 <= horizon <= MAX_HORIZON:
+        _refuse(f"--horizon must be 1 to {MAX_HORIZON} weeks, not {horizon}")
+
+
+def forecast(args: argparse.Namespace) -> None:
     from cityloop.proactive.outlook import city_outlook
 
-    if not 1 <= args.horizon <= MAX_HORIZON:
-        _refuse(f"--horizon must be 1 to {MAX_HORIZON} weeks, not {args.horizon}")
     outlooks = city_outlook(
         as_of=_as_of(args),
         horizon=args.horizon,
@@ -97,22 +108,17 @@ def add_commands(sub: Any, prepare: Callable[[], None]) -> None:
 
     def with_database(run: Callable[[argparse.Namespace], None]) -> Callable[..., None]:
         def wrapped(args: argparse.Namespace) -> None:
+            _check(args)
             prepare()
             run(args)
 
         return wrapped
 
-    def day(text: str) -> date:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
     forecast_parser = commands.add_parser(
         "forecast", help="weekly appeals per district × first-level category, weeks ahead"
     )
     forecast_parser.add_argument("--horizon", type=int, default=4, help="weeks ahead (1-8)")
-    forecast_parser.add_argument("--as-of", type=day, default=None, help="YYYY-MM-DD")
+    forecast_parser.add_argument("--as-of", default=None, help="YYYY-MM-DD")
     forecast_parser.add_argument(
         "--backtest",
         action="store_true",
@@ -123,5 +129,5 @@ def add_commands(sub: Any, prepare: Callable[[], None]) -> None:
     propose_parser = commands.add_parser(
         "propose", help="proposals from forecasts and problems called in again and again"
     )
-    propose_parser.add_argument("--as-of", type=day, default=None, help="YYYY-MM-DD")
+    propose_parser.add_argument("--as-of", default=None, help="YYYY-MM-DD")
     propose_parser.set_defaults(func=with_database(propose))

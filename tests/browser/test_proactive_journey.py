@@ -14,7 +14,7 @@ from tests.browser.test_journeys import Session, browser  # noqa: F401  (the fix
 pytestmark = pytest.mark.browser
 
 
-def test_a_supervisor_plans_proactive_work(live_server, browser):
+def test_a_supervisor_plans_proactive_work(live_server, browser):  # noqa: F811
     generate_demo_city(seed=7, appeals=800, days=84, streets_per_district=2)
     assert Proposal.objects.exists(), "the demo build makes proposals"
     supervisor = Session(browser, live_server.url, "supervisor")
