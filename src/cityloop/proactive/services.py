@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import SYSTEM, Actor
-from cityloop.appeals.enums import Channel
+from cityloop.appeals.enums import AppealType, Channel
 from cityloop.appeals.models import Appeal
 from cityloop.dispatch.rules import choose_unit
 from cityloop.dispatch.services import dispatch
@@ -138,7 +138,8 @@ def propose_from_forecasts(
                 "usual": round(outlook.usual, 2),
                 "proposed_by": actor.label,
             },
-            "act_by": rising[0] if rising else outlook.forecast.weeks[0],
+            # the week the rise begins, or today when it has begun
+            "act_by": max(rising[0] if rising else outlook.forecast.weeks[0], as_of),
         }
         with transaction.atomic():
             proposal, _new = _save_proposal(
@@ -217,6 +218,8 @@ def _draft_for(proposal: Proposal, note: str) -> AppealDraft:
         lat=lat,
         lng=lng,
         category_code=proposal.category.code,
+        # work to be done, not a complaint: never typed from the proposal's words
+        appeal_type=AppealType.HELP,
     )
 
 
