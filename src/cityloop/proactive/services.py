@@ -42,7 +42,7 @@ from cityloop.proactive.selectors import (
     repeats_at_places,
 )
 from cityloop.taxonomy.models import Category
-from cityloop.warning.models import Alert, AlertStatus
+from cityloop.warning.models import Alert
 
 # A forecast proposes work when the coming weeks average this much above the usual week...
 RISE_RATIO = 1.3
@@ -277,18 +277,14 @@ def decline(proposal: Proposal, *, actor: Actor, reason: str) -> Proposal:
 @transaction.atomic
 def respond_to_alert(alert: Alert, *, actor: Actor, note: str) -> Proposal:
     """响应: an alert turned into a proactive case at once — a proposal made from it and
-    accepted by `actor`, the alert marked responded with the appeal (warning.services)."""
+    accepted by `actor`, and the alert marked responded with the appeal by
+    warning.services (which decides who may and from which status), all or nothing."""
     from cityloop.warning.services import mark_responded
 
-    _require(actor, CHOOSING_TOPICS, _("您的角色无权响应预警"))
     if not note.strip():
         raise invalid_field("note", _("请填写响应说明"))
     if alert.area is None or alert.category is None:
         raise DomainError("alert_without_place", _("该预警没有地点或分类，无法转为工单"))
-    if alert.status in (AlertStatus.RESPONDED, AlertStatus.DISMISSED):
-        raise Conflict(
-            "alert_closed", _("该预警已处理：%(status)s"), status=alert.get_status_display()
-        )
     decision = choose_unit(alert.category, alert.area)
     fields = {
         "source": ProposalSource.ALERT,
@@ -311,7 +307,7 @@ def respond_to_alert(alert: Alert, *, actor: Actor, note: str) -> Proposal:
     }
     proposal, _new = _save_proposal(f"alert:{alert.pk}", fields)
     accepted = accept(proposal, actor=actor, note=note)
-    mark_responded(alert, actor=actor, appeal=accepted.appeal, reason=note.strip())
+    mark_responded(alert.pk, actor=actor, appeal=accepted.appeal, reason=note.strip())
     return accepted
 
 

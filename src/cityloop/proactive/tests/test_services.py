@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cityloop.appeals.enums import Channel, Status
+from cityloop.appeals.models import Appeal
 from cityloop.assessment.proactive_share import city_proactive_share, proactive_share_by_unit
 from cityloop.kernel.errors import Conflict, DomainError, PermissionDenied
 from cityloop.proactive import selectors, services
@@ -192,19 +193,76 @@ def test_the_proactive_share_counts_accepted_proposals_apart(city):
     assert (may.received, may.proactive, may.share) == (3, 0, 0.0)
 
 
-def test_an_alert_is_turned_into_a_proactive_case(city):
-    warning_services = pytest.importorskip("cityloop.warning.services")
-    if not hasattr(warning_services, "mark_responded"):
-        pytest.skip("warning.services.mark_responded has not landed yet")
+def an_alert(city):
     from cityloop.kernel import clock
-    from cityloop.warning.models import Alert, AlertStatus
+    from cityloop.warning.models import Alert
 
-    alert = Alert.objects.create(
+    return Alert.objects.create(
         fingerprint="rise:1", kind="rise", method="ours", area=city.grids[0],
         category=city.category("城乡建设", "城市建设和市政管理", "城市公共设施"),
         window_start=TODAY, window_end=TODAY, observed=9, expected=2, statistic=9,
         first_found_at=clock.now(), last_found_at=clock.now(),
     )  # fmt: skip
+
+
+class StubWarningServices:
+    """warning.services' mark_responded as the integrator specified it (alert id, actor,
+    appeal, reason), recording the calls; `fail` makes it refuse."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[tuple] = []
+        self.fail = fail
+
+    def mark_responded(self, alert_id, *, actor, appeal, reason=""):
+        if self.fail:
+            raise DomainError("alert_state", "already dismissed")
+        self.calls.append((alert_id, actor.name, appeal.tracking_code, reason))
+
+
+def test_responding_to_an_alert_accepts_a_proposal_and_marks_the_alert(city, monkeypatch):
+    import sys
+
+    stub = StubWarningServices()
+    monkeypatch.setitem(sys.modules, "cityloop.warning.services", stub)
+    alert = an_alert(city)
+    proposal = services.respond_to_alert(alert, actor=city.actor("supervisor"), note="派人排查")
+    assert proposal.source == ProposalSource.ALERT and proposal.alert == alert
+    assert proposal.status == ProposalStatus.ACCEPTED
+    assert proposal.appeal.channel == Channel.PROACTIVE
+    assert proposal.unit == city.street_offices[0]
+    assert stub.calls == [(alert.pk, "supervisor", proposal.appeal.tracking_code, "派人排查")]
+
+
+def test_an_alert_the_warning_services_refuse_leaves_nothing_behind(city, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cityloop.warning.services", StubWarningServices(fail=True))
+    alert = an_alert(city)
+    with pytest.raises(DomainError):
+        services.respond_to_alert(alert, actor=city.actor("supervisor"), note="派人排查")
+    assert not Proposal.objects.exists()
+    assert not Appeal.objects.filter(channel=Channel.PROACTIVE).exists()
+
+
+def test_an_alert_without_a_note_or_a_place_is_refused(city, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cityloop.warning.services", StubWarningServices())
+    alert = an_alert(city)
+    with pytest.raises(DomainError, match="invalid_note"):
+        services.respond_to_alert(alert, actor=city.actor("supervisor"), note=" ")
+    alert.area = None
+    with pytest.raises(DomainError, match="alert_without_place"):
+        services.respond_to_alert(alert, actor=city.actor("supervisor"), note="x")
+
+
+def test_an_alert_is_turned_into_a_proactive_case(city):
+    warning_services = pytest.importorskip("cityloop.warning.services")
+    if not hasattr(warning_services, "mark_responded"):
+        pytest.skip("warning.services.mark_responded has not landed yet")
+    from cityloop.warning.models import AlertStatus
+
+    alert = an_alert(city)
     proposal = services.respond_to_alert(alert, actor=city.actor("supervisor"), note="派人排查")
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESPONDED
