@@ -29,7 +29,7 @@ def test_a_supervisor_plans_proactive_work(live_server, browser):  # noqa: F811
     # 2. 每月一题: choose the first candidate; the board comes back with it chosen
     supervisor.go("/proactive/topics/")
     first = page.locator("table[data-testid=candidates] tbody tr").first
-    first.locator("input[name=reason]").fill("本月诉求最多，且连续上升")
+    first.locator("input[name=reason]").fill("上月诉求最多，且连续上升")
     first.locator("button[data-testid=choose]").click()
     page.locator("#topics-board p.notice").wait_for()
     assert page.locator("table[data-testid=chosen-topics] tr[data-topic]").count() == 1

@@ -124,3 +124,13 @@ def test_the_assessment_page_shows_the_proactive_share(city, proposal):
     assert 'data-testid="proactive-share"' in html
     assert city.street_offices[0].name in html.split('data-testid="proactive-share"')[1]
     assert "其中主动治理 1 件" in html
+
+
+def test_the_pages_read_in_english(city, proposal):
+    client = city.client("supervisor")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/proactive/").content.decode()
+    assert "Proactive work · proposals" in html and "Accept and dispatch" in html
+    assert "Frequent problems" in client.get("/proactive/topics/").content.decode()
+    refused = client.post(f"/proactive/{proposal.pk}/decide/", {"decision": "decline"}, follow=True)
+    assert "Please give the reason for declining" in refused.content.decode()
