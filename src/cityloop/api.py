@@ -15,6 +15,7 @@ from cityloop.intake.understanding_api import router as understanding_router
 from cityloop.kernel import api_errors
 from cityloop.oversight.api import router as oversight_router
 from cityloop.warning.api import router as warning_router
+from cityloop.proactive.api import router as proactive_router
 
 api = api_errors.CityloopAPI(
     title="cityloop API", version="1", urls_namespace="api", parser=api_errors.JsonParser()
@@ -27,6 +28,7 @@ api.add_router("/", oversight_router)
 api.add_router("/", evaluate_router)
 api.add_router("/", assessment_router)
 api.add_router("/", warning_router)
+api.add_router("/", proactive_router)
 api.add_router("/public", public_router)
 api.add_router("/public", public_intake_router)
 api.add_router("/public", public_rating_router)

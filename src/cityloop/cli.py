@@ -260,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_analytics.add_commands(sub)
 
+    from cityloop import cli_proactive
+
+    cli_proactive.add_commands(sub, _prepare_for_classify)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

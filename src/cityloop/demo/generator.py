@@ -20,6 +20,7 @@ from django.db import transaction
 from cityloop.bootstrap import CENTER_CODE, seed_reference
 from cityloop.demo import geography
 from cityloop.demo.history import HistoryWriter, UnitDirectory
+from cityloop.demo.proactive import propose_for_demo
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
 from cityloop.kernel import clock
@@ -66,6 +67,7 @@ def generate_demo_city(
     written = writer.write(appeals, progress=progress)
     _staff_where_the_work_is()
     model = train_demo_model(progress)
+    proposals = propose_for_demo(end)
     return {
         "seed": seed,
         "districts": sum(1 for a in city.layout.areas if a.level == "district"),
@@ -75,6 +77,7 @@ def generate_demo_city(
         "units": Unit.objects.count(),
         **written,
         **model,
+        **proposals,
     }
 
 

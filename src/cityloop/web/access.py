@@ -25,6 +25,10 @@ DISPATCHING: frozenset[str] = frozenset({Role.DISPATCHER, Role.ADMIN})
 HANDLING: frozenset[str] = frozenset({Role.HANDLER, Role.ADMIN})
 SUPERVISING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ANY_STAFF: frozenset[str] = frozenset(Role.values)
+# 未诉先办: the units decide the proposals made to them; the centre also plans and forecasts.
+PROACTIVE: frozenset[str] = frozenset(
+    {Role.SUPERVISOR, Role.DISPATCHER, Role.HANDLER, Role.ANALYST, Role.ADMIN}
+)
 
 # The pages of the top bar, in order, with the roles that see them.
 NAV = [
@@ -34,6 +38,7 @@ NAV = [
     ("web:board", gettext_lazy("督办看板"), SUPERVISING),
     ("web:assessment", gettext_lazy("三率考核"), ASSESSING),
     ("web:warning", gettext_lazy("预警"), WATCHING),
+    ("web:proactive", gettext_lazy("未诉先办"), PROACTIVE),
     ("web:dashboard", gettext_lazy("一屏统览"), ANY_STAFF),
 ]
 

@@ -13,6 +13,7 @@ from cityloop.demo.generator import generate_demo_city
 from cityloop.demo.models import DemoAppealTruth, DemoIncident
 from cityloop.geo.models import Area
 from cityloop.geo.services import locate
+from cityloop.proactive.models import Proposal
 
 
 def fingerprint() -> list[tuple[object, ...]]:
@@ -48,6 +49,9 @@ def test_small_city_history(db):
     assert locate(sample.lat, sample.lng) == sample.grid
     assert monthly_ranking(date(2026, 3, 1)).rows
     assert Area.objects.filter(level="grid").count() > 100
+    # The incidents' bursts at one grid are proposed as proactive work (未诉先办).
+    assert summary["proposals"] == Proposal.objects.count() > 0
+    assert Proposal.objects.filter(source="recurring", area_id=incident.grid_id).exists()
 
 
 def test_same_seed_same_history(db):

@@ -28,8 +28,18 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("proactive work", {"proactive"}),
     (
         "pages, wiring, demo",
-        {"web", "demo", "api", "urls", "cli", "cli_classify", "cli_warning"}
-        | {"cli_analytics", "bootstrap"}
+        {
+            "web",
+            "demo",
+            "api",
+            "urls",
+            "cli",
+            "cli_classify",
+            "cli_warning",
+            "cli_proactive",
+            "cli_analytics",
+            "bootstrap",
+        }
         | {"testing"}
         | {"worker", "wsgi", "settings", "__main__"},
     ),

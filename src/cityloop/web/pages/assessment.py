@@ -10,6 +10,7 @@ from django.shortcuts import render
 from cityloop.access.actors import Actor
 from cityloop.assessment.access import ASSESSING
 from cityloop.assessment.export import city_line, ranking_pdf, ranking_xlsx
+from cityloop.assessment.proactive_share import city_proactive_share, proactive_share_by_unit
 from cityloop.assessment.rates import (
     city_outcomes,
     city_trend,
@@ -51,6 +52,8 @@ def assessment(request: HttpRequest, actor: Actor) -> HttpResponse:
         "trend": city_trend(month),
         "kind": kind or "",
         "outcomes": city_line(outcomes),
+        "proactive_city": city_proactive_share(month),
+        "proactive_units": proactive_share_by_unit(month)[:20],
     }
     return render(request, "web/assessment.html", context)
 
