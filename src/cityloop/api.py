@@ -14,8 +14,8 @@ from cityloop.intake.public_api import router as public_intake_router
 from cityloop.intake.understanding_api import router as understanding_router
 from cityloop.kernel import api_errors
 from cityloop.oversight.api import router as oversight_router
-from cityloop.warning.api import router as warning_router
 from cityloop.proactive.api import router as proactive_router
+from cityloop.warning.api import router as warning_router
 
 api = api_errors.CityloopAPI(
     title="cityloop API", version="1", urls_namespace="api", parser=api_errors.JsonParser()

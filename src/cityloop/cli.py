@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from cityloop import cli_proactive
 
-    cli_proactive.add_commands(sub, _prepare_for_classify)
+    cli_proactive.add_commands(sub, _django_and_database)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

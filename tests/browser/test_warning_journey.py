@@ -1,6 +1,6 @@
 """The early-warning board in Chromium: a supervisor sees the alerts the demo city's nights
 raised on the map, the timeline and the list, opens one with its evidence and appeals,
-acknowledges it, and dismisses another with a reason; an analyst sees the board without
+acknowledges it and turns it into a proactive case (响应), and dismisses another with a reason; an analyst sees the board without
 the buttons. Screenshots in docs/screenshots/warning-*.png."""
 
 from __future__ import annotations
@@ -38,6 +38,19 @@ def test_a_supervisor_works_through_the_warning_board(live_server, browser, sett
     assert "已确认" in page.locator("[data-testid=alert-status]").inner_text()
     first.refresh_from_db()
     assert first.status == AlertStatus.ACKNOWLEDGED
+    # 响应: the alert becomes a proactive case, dispatched to the unit responsible
+    page.fill("[data-testid=respond-note]", "请属地街道立即组织排查，三日内反馈")
+    page.click("[data-testid=respond]")
+    page.wait_for_load_state()
+    first.refresh_from_db()
+    assert first.status == AlertStatus.RESPONDED and first.response_appeal is not None
+    case = first.response_appeal
+    assert case.channel == "proactive" and case.main_unit is not None
+    assert case.tracking_code in page.locator(".messages").inner_text()
+    supervisor.shot("warning-responded")
+    page.click(f"a[href='/appeals/{case.tracking_code}/']")
+    page.wait_for_url(f"**/appeals/{case.tracking_code}/")
+    assert case.main_unit.name in page.content()
 
     supervisor.go(f"/warning/{second.pk}/")
     page.click("[data-testid=dismiss]")  # no reason: the browser itself refuses

@@ -23,6 +23,7 @@ from cityloop.proactive import selectors, services
 from cityloop.proactive.forecast import MAX_HORIZON
 from cityloop.proactive.models import MonthlyTopic, Proposal, ProposalStatus
 from cityloop.proactive.outlook import city_outlook
+from cityloop.warning.selectors import alert_for
 
 router = Router(auth=STAFF_AUTH, tags=["proactive"])
 
@@ -208,6 +209,17 @@ def decline_proposal(request: HttpRequest, proposal_id: int, payload: ReasonIn) 
     actor = _actor(request)
     proposal = selectors.proposal_for(actor, proposal_id)
     return proposal_out(services.decline(proposal, actor=actor, reason=payload.reason))
+
+
+@router.post(
+    "/alerts/{alert_id}/respond",
+    response={200: ProposalOut, **ERRORS},
+    summary="响应预警：转为主动治理工单 (turn an alert into a proactive case)",
+)
+def respond_to_alert(request: HttpRequest, alert_id: int, payload: NoteIn) -> dict[str, Any]:
+    actor = _actor(request)
+    alert = alert_for(actor, alert_id)
+    return proposal_out(services.respond_to_alert(alert, actor=actor, note=payload.note))
 
 
 @router.get(

@@ -17,12 +17,13 @@ that was cut off.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 import numpy as np
 
+from cityloop.appeals.models import Appeal
 from cityloop.geo.models import Area
 from cityloop.kernel import clock
 from cityloop.warning.countmodel import BASELINE_DAYS, GUARD_DAYS, count_model
@@ -280,5 +281,27 @@ def _with_appeals(findings: list[Finding]) -> list[Finding]:
                     break
         else:
             ids = list(finding.appeal_ids)
-        done.append(replace(finding, appeal_ids=ids))
+        done.append(_placed(replace(finding, appeal_ids=ids)))
     return done
+
+
+def _placed(finding: Finding) -> Finding:
+    """A cluster's most frequent category, and a topic's too with its street when most of
+    its appeals are there: what a case made from the alert needs (where, what)."""
+    from dataclasses import replace
+
+    if finding.kind == AlertKind.RISE or not finding.appeal_ids:
+        return finding
+    rows = list(
+        Appeal.objects.filter(pk__in=finding.appeal_ids).values_list("category_id", "street_id")
+    )
+    categories = Counter(category for category, _ in rows if category)
+    changes: dict[str, int] = {}
+    if categories and finding.category_id is None:
+        changes["category_id"] = categories.most_common(1)[0][0]
+    streets = Counter(street for _, street in rows if street)
+    if finding.area_id is None and streets:
+        street, count = streets.most_common(1)[0]
+        if count * 2 > len(rows):
+            changes["area_id"] = street
+    return replace(finding, **changes) if changes else finding

@@ -44,7 +44,8 @@ class AlertDetail:
     actions: list[AlertAction]
 
 
-def alert_detail(alert_id: int, actor: Actor, *, appeals_shown: int = 50) -> AlertDetail:
+def alert_for(actor: Actor, alert_id: int) -> Alert:
+    """One alert `actor` may see (404 for the others: their existence is not told)."""
     alert = (
         visible_alerts(actor)
         .select_related("area", "area__parent", "category", "response_appeal")
@@ -53,6 +54,11 @@ def alert_detail(alert_id: int, actor: Actor, *, appeals_shown: int = 50) -> Ale
     )
     if alert is None:
         raise NotFound("alert_not_found", _("预警不存在"))
+    return alert
+
+
+def alert_detail(alert_id: int, actor: Actor, *, appeals_shown: int = 50) -> AlertDetail:
+    alert = alert_for(actor, alert_id)
     # the appeals behind it that this actor may open (a unit sees its own)
     behind = visible_appeals(actor).filter(alerts=alert).select_related("category", "main_unit")
     return AlertDetail(

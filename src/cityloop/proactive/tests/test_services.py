@@ -205,49 +205,38 @@ def an_alert(city):
     )  # fmt: skip
 
 
-class StubWarningServices:
-    """warning.services' mark_responded as the integrator specified it (alert id, actor,
-    appeal, reason), recording the calls; `fail` makes it refuse."""
+def test_responding_to_an_alert_accepts_a_proposal_and_marks_the_alert(city):
+    from cityloop.warning.models import AlertStatus
 
-    def __init__(self, fail: bool = False) -> None:
-        self.calls: list[tuple] = []
-        self.fail = fail
-
-    def mark_responded(self, alert_id, *, actor, appeal, reason=""):
-        if self.fail:
-            raise DomainError("alert_state", "already dismissed")
-        self.calls.append((alert_id, actor.name, appeal.tracking_code, reason))
-
-
-def test_responding_to_an_alert_accepts_a_proposal_and_marks_the_alert(city, monkeypatch):
-    import sys
-
-    stub = StubWarningServices()
-    monkeypatch.setitem(sys.modules, "cityloop.warning.services", stub)
     alert = an_alert(city)
     proposal = services.respond_to_alert(alert, actor=city.actor("supervisor"), note="派人排查")
     assert proposal.source == ProposalSource.ALERT and proposal.alert == alert
     assert proposal.status == ProposalStatus.ACCEPTED
     assert proposal.appeal.channel == Channel.PROACTIVE
     assert proposal.unit == city.street_offices[0]
-    assert stub.calls == [(alert.pk, "supervisor", proposal.appeal.tracking_code, "派人排查")]
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESPONDED and alert.response_appeal == proposal.appeal
+    [action] = alert.actions.all()
+    assert (action.action, action.actor.username, action.reason) == (
+        "respond",
+        "supervisor",
+        "派人排查",
+    )
 
 
-def test_an_alert_the_warning_services_refuse_leaves_nothing_behind(city, monkeypatch):
-    import sys
+def test_an_alert_already_dismissed_leaves_nothing_behind(city):
+    from cityloop.warning.services import dismiss
 
-    monkeypatch.setitem(sys.modules, "cityloop.warning.services", StubWarningServices(fail=True))
     alert = an_alert(city)
-    with pytest.raises(DomainError):
+    dismiss(alert.pk, actor=city.actor("supervisor"), reason="误报")
+    alert.refresh_from_db()
+    with pytest.raises(DomainError, match="alert_state"):
         services.respond_to_alert(alert, actor=city.actor("supervisor"), note="派人排查")
     assert not Proposal.objects.exists()
     assert not Appeal.objects.filter(channel=Channel.PROACTIVE).exists()
 
 
-def test_an_alert_without_a_note_or_a_place_is_refused(city, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "cityloop.warning.services", StubWarningServices())
+def test_an_alert_without_a_note_or_a_place_is_refused(city):
     alert = an_alert(city)
     with pytest.raises(DomainError, match="invalid_note"):
         services.respond_to_alert(alert, actor=city.actor("supervisor"), note=" ")
@@ -256,16 +245,24 @@ def test_an_alert_without_a_note_or_a_place_is_refused(city, monkeypatch):
         services.respond_to_alert(alert, actor=city.actor("supervisor"), note="x")
 
 
-def test_an_alert_is_turned_into_a_proactive_case(city):
-    warning_services = pytest.importorskip("cityloop.warning.services")
-    if not hasattr(warning_services, "mark_responded"):
-        pytest.skip("warning.services.mark_responded has not landed yet")
+def test_only_supervisors_turn_an_alert_into_a_case_over_the_api(city):
+    from cityloop.testing import post_json
     from cityloop.warning.models import AlertStatus
 
     alert = an_alert(city)
-    proposal = services.respond_to_alert(alert, actor=city.actor("supervisor"), note="派人排查")
+    url = f"/api/alerts/{alert.pk}/respond"
+    assert post_json(city.client("analyst"), url, {"note": "派人排查"}).status_code == 403
+    assert (
+        post_json(
+            city.client("supervisor"), "/api/alerts/999999/respond", {"note": "x"}
+        ).status_code
+        == 404
+    )
+    assert not Appeal.objects.filter(channel=Channel.PROACTIVE).exists()
+    done = post_json(city.client("supervisor"), url, {"note": "派人排查"})
+    assert done.status_code == 200 and done.json()["status"] == "accepted"
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESPONDED
-    assert alert.response_appeal == proposal.appeal
-    assert proposal.source == ProposalSource.ALERT and proposal.alert == alert
-    assert proposal.appeal.channel == Channel.PROACTIVE
+    assert alert.response_appeal.tracking_code == done.json()["appeal_code"]
+    again = post_json(city.client("supervisor"), url, {"note": "派人排查"})
+    assert again.status_code in (400, 409)

@@ -16,6 +16,7 @@ from cityloop.access.actors import Actor
 from cityloop.geo.services import district_map
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError
+from cityloop.proactive.services import respond_to_alert
 from cityloop.warning import jobs, selectors, services
 from cityloop.warning.access import ACTING, WATCHING
 from cityloop.warning.models import AlertKind, AlertStatus
@@ -72,6 +73,16 @@ def act(request: HttpRequest, actor: Actor, alert_id: int, action: str) -> HttpR
             changed = services.acknowledge(alert_id, actor=actor, reason=reason)
         elif action == "dismiss":
             changed = services.dismiss(alert_id, actor=actor, reason=reason)
+        elif action == "respond":
+            alert = selectors.alert_for(actor, alert_id)
+            proposal = respond_to_alert(alert, actor=actor, note=reason)
+            assert proposal.appeal is not None
+            messages.success(
+                request,
+                _("已转为主动治理工单 %(code)s，派至%(unit)s")
+                % {"code": proposal.appeal.tracking_code, "unit": proposal.unit or "—"},
+            )
+            return redirect(reverse("web:warning-alert", args=[alert_id]))
         else:
             return render(request, "web/error.html", {"error": _("未知的操作")}, status=404)
     except DomainError as error:
