@@ -56,11 +56,13 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     that started this one is gone); return the exit status."""
     from django_q.cluster import Cluster
 
+    from cityloop.intake.second_stage import ensure_schedules as ensure_second_stage_schedules
     from cityloop.notify.jobs import ensure_schedules as ensure_notify_schedules
     from cityloop.oversight.jobs import ensure_schedules
 
     ensure_schedules()
     ensure_notify_schedules()
+    ensure_second_stage_schedules()
     parent = os.getppid()
     stop = _StopRequest()
     cluster = Cluster()  # installs django-q2's handlers, replaced right below
