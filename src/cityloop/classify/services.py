@@ -72,9 +72,7 @@ def confidence_level(confidence: float, threshold: float) -> Confidence:
 
 
 def active_model() -> ClassifierModel | None:
-    return (
-        ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).defer("payload").first()
-    )
+    return ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).defer("payload").first()
 
 
 def _key(record: ClassifierModel) -> ModelKey:
@@ -224,9 +222,7 @@ def train_and_register(
     description = candidate.describe()
     with transaction.atomic():
         if activate:
-            ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).update(
-                is_active=False
-            )
+            ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).update(is_active=False)
         record = ClassifierModel.objects.create(
             name=_new_name(),
             created_at=clock.now(),

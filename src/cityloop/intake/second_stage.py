@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 
 from cityloop.appeals.models import Appeal
