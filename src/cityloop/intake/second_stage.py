@@ -72,7 +72,7 @@ def run(appeal_id: int, *, embedder: Embedder | None = None) -> str:
     if fast is None:
         return "no fast suggestion"
     # the slow part, outside any transaction: no row is locked while the encoder runs
-    opinion = second_opinion(f"{appeal.title}{appeal.content}", fast.model, embedder=embedder)
+    opinion = second_opinion(_text_of(appeal), fast.model, embedder=embedder)
     if opinion is None:
         return "no second stage in use"
     try:
@@ -92,6 +92,13 @@ def run(appeal_id: int, *, embedder: Embedder | None = None) -> str:
     except IntegrityError:  # another run recorded it in the meantime
         return "already recorded"
     return "recorded"
+
+
+def _text_of(appeal: Appeal) -> str:
+    """Title and content, as the labelled messages are; a title cut from the content by
+    intake is not read twice."""
+    title, content = appeal.title.strip(), appeal.content.strip()
+    return content if content.startswith(title) else f"{title}{content}"
 
 
 def sweep() -> dict[str, int]:
