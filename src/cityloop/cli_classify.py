@@ -57,6 +57,64 @@ def train(args: argparse.Namespace) -> None:
     print(f"registered model {outcome.record.name}: {verdict}")
 
 
+def train_second(args: argparse.Namespace) -> None:
+    """The second stage: embed the labelled texts (cached in the data directory: only new
+    texts cost time), choose the threshold and blend weight by cross-validation, register."""
+    from cityloop.appeals.selectors import training_history
+    from cityloop.classify.datasets import read_labeled
+    from cityloop.classify.embeddings import E5Embedder, default_cache, embed_cached
+    from cityloop.classify.second_opinion import register_second_stage
+    from cityloop.classify.secondstage import train_second_stage
+    from cityloop.classify.services import active_model
+
+    if not 0 < args.share <= 1:
+        _refuse("--share must be a share between 0 and 1 (e.g. 0.2)")
+    if args.folds < 2:
+        _refuse("--folds must be at least 2")
+    if args.data:
+        texts, labels = read_labeled(args.data)
+        source = args.data
+    else:
+        texts, labels = training_history()
+        source = "the appeal history in the database"
+    fixed_texts, fixed_labels = _corrections_as(labels) if texts else ([], [])
+    texts, labels = texts + fixed_texts, labels + fixed_labels
+    if len(set(labels)) < 2 or min(labels.count(v) for v in set(labels)) < args.folds:
+        _refuse(f"need at least two categories with {args.folds} labelled texts each")
+    say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    fast = active_model()
+    if fast is not None and set(fast.label_codes) != set(labels):
+        say(
+            f"warning: the fast model in use ({fast.name}) was trained on other labels; the "
+            "blend only mixes the labels both know — train both on the same data"
+        )
+    cache = default_cache()
+    say(f"embedding {len(texts)} texts ({len(cache)} embeddings cached in {cache.directory})")
+    embedder = E5Embedder()
+    embeddings = embed_cached(texts, embedder, cache)
+    stage, score = train_second_stage(
+        texts,
+        labels,
+        embeddings,
+        encoder=embedder.name,
+        share=args.share,
+        folds=args.folds,
+        progress=say,
+    )
+    record = register_second_stage(stage, score, labels=labels, trained_on=source, folds=args.folds)
+    print(
+        f"{args.folds}-fold CV macro-F1: fast {score.fast_f1:.3f}, e5 + LR alone "
+        f"{score.second_f1:.3f}, blend on all {score.blend_all_f1:.3f}, "
+        f"fast + second stage on the {score.share_sent:.0%} least sure {score.routed_f1:.3f}"
+    )
+    print(f"registered second stage {record.name}, now in use: {stage.describe()}")
+
+
+def _refuse(message: str) -> None:
+    print(f"cityloop classify: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def evaluate(args: argparse.Namespace) -> None:
     from cityloop.classify.datasets import read_labeled
     from cityloop.classify.models import ClassifierModel
@@ -90,6 +148,16 @@ def add_commands(sub: argparse._SubParsersAction, prepare: Callable[[], None]) -
     train_cmd.add_argument("--holdout", type=float, default=0.2)
     train_cmd.add_argument("--force", action="store_true", help="use it even if it is worse")
     train_cmd.set_defaults(func=_after(prepare, train))
+    second_cmd = actions.add_parser(
+        "train-second",
+        help="train the second stage (e5 + LR) for the appeals the fast model is unsure about",
+    )
+    second_cmd.add_argument("--data", help="CSV with columns text,label (default: the history)")
+    second_cmd.add_argument(
+        "--share", type=float, default=0.2, help="share of appeals sent to it (default 0.2)"
+    )
+    second_cmd.add_argument("--folds", type=int, default=5)
+    second_cmd.set_defaults(func=_after(prepare, train_second))
     evaluate_cmd = actions.add_parser("evaluate", help="accuracy, macro-F1, per class, confusion")
     evaluate_cmd.add_argument("--data", required=True, help="CSV with columns text,label")
     evaluate_cmd.add_argument("--model", help="model name (default: the one in use)")

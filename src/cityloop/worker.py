@@ -57,6 +57,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     from django_q.cluster import Cluster
 
     from cityloop.analytics.jobs import ensure_schedules as ensure_analytics_schedules
+    from cityloop.intake.second_stage import ensure_schedules as ensure_second_stage_schedules
     from cityloop.notify.jobs import ensure_schedules as ensure_notify_schedules
     from cityloop.oversight.jobs import ensure_schedules
     from cityloop.warning.jobs import ensure_schedules as ensure_warning_schedules
@@ -65,6 +66,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     ensure_notify_schedules()
     ensure_analytics_schedules()
     ensure_warning_schedules()
+    ensure_second_stage_schedules()
     parent = os.getppid()
     stop = _StopRequest()
     cluster = Cluster()  # installs django-q2's handlers, replaced right below

@@ -12,9 +12,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Stage(models.TextChoices):
+    """Which model: the fast one on every appeal at intake, or the second stage run in the
+    background on the appeals the fast one is unsure about (secondstage.py)."""
+
+    FAST = "fast", _("快速模型")
+    SECOND = "second", _("第二阶段")
+
+
 class ClassifierModel(models.Model):
     """A trained category model. The payload is the serialized model, kept in the database so
-    every server process and a restored backup use exactly the same version."""
+    every server process and a restored backup use exactly the same version. One model of
+    each stage is in use at a time."""
 
     name = models.CharField(_("版本"), max_length=60, unique=True)
     created_at = models.DateTimeField(_("训练时间"))
@@ -26,6 +35,7 @@ class ClassifierModel(models.Model):
     metrics = models.JSONField(_("评估结果"), default=dict)
     payload = models.BinaryField()
     is_active = models.BooleanField(_("在用"), default=False)
+    stage = models.CharField(_("阶段"), max_length=10, choices=Stage, default=Stage.FAST)
 
     class Meta:
         verbose_name = _("分类模型")
@@ -47,10 +57,20 @@ class Suggestion(models.Model):
     confidence = models.FloatField()
     unit_code = models.CharField(max_length=30, blank=True)
     auto_applied = models.BooleanField(default=False)
+    # a second-stage suggestion is only ever a suggestion (auto_applied stays False)
+    stage = models.CharField(max_length=10, choices=Stage, default=Stage.FAST)
 
     class Meta:
         verbose_name = _("分类建议")
         verbose_name_plural = _("分类建议")
+        constraints = [
+            # the background job may run twice: one second opinion per appeal and model
+            models.UniqueConstraint(
+                fields=["appeal", "model"],
+                condition=models.Q(stage="second"),
+                name="one_second_opinion_per_model",
+            )
+        ]
 
 
 class Correction(models.Model):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cityloop.classify.metrics import Report, evaluate
-from cityloop.classify.models import ClassifierModel, Correction, UnderstandingSettings
+from cityloop.classify.models import ClassifierModel, Correction, Stage, UnderstandingSettings
 from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
 from cityloop.kernel import clock
 from cityloop.taxonomy.models import Category
@@ -72,7 +72,7 @@ def confidence_level(confidence: float, threshold: float) -> Confidence:
 
 
 def active_model() -> ClassifierModel | None:
-    return ClassifierModel.objects.filter(is_active=True).defer("payload").first()
+    return ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).defer("payload").first()
 
 
 def _key(record: ClassifierModel) -> ModelKey:
@@ -137,9 +137,9 @@ def corrections_dataset() -> tuple[list[str], list[str]]:
     return [text for text, _ in rows], [paths[code] for _, code in rows if code in paths]
 
 
-def _new_name() -> str:
+def _new_name(prefix: str = "category") -> str:
     """category-YYYYMMDD-HHMMSS, with a counter when two models are trained in one second."""
-    base = f"category-{clock.local_now():%Y%m%d-%H%M%S}"
+    base = f"{prefix}-{clock.local_now():%Y%m%d-%H%M%S}"
     taken = set(
         ClassifierModel.objects.filter(name__startswith=base).values_list("name", flat=True)
     )
@@ -222,7 +222,7 @@ def train_and_register(
     description = candidate.describe()
     with transaction.atomic():
         if activate:
-            ClassifierModel.objects.filter(is_active=True).update(is_active=False)
+            ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).update(is_active=False)
         record = ClassifierModel.objects.create(
             name=_new_name(),
             created_at=clock.now(),
@@ -261,7 +261,7 @@ def evaluate_model(
 def record_correction(appeal: Any, *, corrected_code: str, user: Any) -> Correction | None:
     """Called by the write path when staff set a category: kept when it differs from the
     model's first choice for this appeal."""
-    latest = appeal.suggestions.order_by("-created_at").first()
+    latest = appeal.suggestions.filter(stage=Stage.FAST).order_by("-created_at").first()
     if latest is None or not latest.ranked or latest.ranked[0]["code"] == corrected_code:
         return None
     return Correction.objects.create(

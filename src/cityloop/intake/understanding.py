@@ -20,6 +20,7 @@ from cityloop.geo.address import AddressEntry, AddressMatch, AddressMatcher
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.intake.fallback import PlaceFound, place_text
+from cityloop.intake.second_stage import request_if_unsure
 from cityloop.kernel import clock
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import Category
@@ -118,6 +119,9 @@ def apply_understanding(appeal: Appeal, found: Understanding) -> None:
     if suggestion is None:
         return
     confident = suggestion.confident()
+    # unsure (a small margin between the two best): a slower model looks at it in the
+    # background before a person does
+    request_if_unsure(appeal, [r.confidence for r in suggestion.ranked])
     Suggestion.objects.create(
         appeal=appeal,
         model=suggestion.model,

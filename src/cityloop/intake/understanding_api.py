@@ -53,6 +53,7 @@ class PreviewOut(Schema):
 
 class SuggestionOut(Schema):
     model: str
+    stage: str = Field(description="fast: at intake; second: the background second opinion")
     created_at: Any
     confidence: float
     auto_applied: bool
@@ -154,6 +155,7 @@ def suggestions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     return [
         {
             "model": s.model.name,
+            "stage": s.stage,
             "created_at": s.created_at,
             "confidence": s.confidence,
             "auto_applied": s.auto_applied,

@@ -34,6 +34,7 @@ from cityloop.handling.services import (
     return_reply,
     sign_for,
 )
+from cityloop.intake.selectors import second_opinions
 from cityloop.kernel.errors import DomainError, NotFound
 from cityloop.oversight.selectors import supervision_order_of
 from cityloop.oversight.services import request_extension, respond_supervision, supervise
@@ -201,6 +202,7 @@ def _page(
             rated_unresolved=rated_unresolved,
         ),
         "exclusion": exclusion,
+        "opinion": second_opinions([appeal]).get(appeal.pk),
         "errors": errors or {},
         "failed": failed,
         "posted": request.POST if failed else {},

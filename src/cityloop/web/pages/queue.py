@@ -15,6 +15,7 @@ from cityloop.access.actors import Actor
 from cityloop.dispatch.selectors import queue_rows, unit_choices, waiting_appeals
 from cityloop.dispatch.services import send_to_unit
 from cityloop.intake.placing import categorize_and_locate
+from cityloop.intake.selectors import second_opinions
 from cityloop.kernel.errors import DomainError
 from cityloop.web.access import DISPATCHING, staff_page
 from cityloop.web.redirects import redirect_back
@@ -23,7 +24,9 @@ from cityloop.web.redirects import redirect_back
 @staff_page(DISPATCHING)
 def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
     page = Paginator(waiting_appeals(), 25).get_page(request.GET.get("page"))
-    context = {"rows": queue_rows(page), "page": page, "units": unit_choices()}
+    opinions = second_opinions(page)
+    rows = [(row, opinions.get(row.appeal.pk)) for row in queue_rows(page)]
+    context = {"rows": rows, "page": page, "units": unit_choices()}
     return render(request, "web/queue.html", context)
 
 
