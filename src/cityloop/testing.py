@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -437,3 +438,23 @@ def _form_errors(response: Any) -> Any:
     if context and "adminform" in context:
         return context["adminform"].form.errors
     return response.status_code
+
+
+@pytest.fixture(autouse=True)
+def _own_analytics_store(settings: Any, tmp_path: Any) -> None:
+    """Each test has an analytics store of its own (tests run in parallel workers, and a
+    demo city built in one must not meet another's Parquet files)."""
+    settings.CITYLOOP_ANALYTICS_DIR = str(tmp_path / "analytics")
+
+
+@pytest.fixture
+def analytics_store() -> Callable[[], None]:
+    """Call the fixture's value to export what the test has written so far to its store
+    (the nightly export, run now)."""
+
+    def export() -> None:
+        from cityloop.analytics.store import export_store
+
+        export_store(progress=None)
+
+    return export

@@ -1,7 +1,8 @@
 """The early-warning board in Chromium: a supervisor sees the alerts the demo city's nights
 raised on the map, the timeline and the list, opens one with its evidence and appeals,
-acknowledges it and turns it into a proactive case (响应), and dismisses another with a reason; an analyst sees the board without
-the buttons. Screenshots in docs/screenshots/warning-*.png."""
+acknowledges it and turns it into a proactive case (响应), and dismisses another with a
+reason; an analyst sees the board without the buttons. Screenshots in
+docs/screenshots/warning-*.png."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from tests.browser.test_journeys import Session, browser  # noqa: F401 — the f
 pytestmark = pytest.mark.browser
 
 
-def test_a_supervisor_works_through_the_warning_board(live_server, browser, settings, tmp_path):  # noqa: F811
-    settings.CITYLOOP_ANALYTICS_DIR = str(tmp_path / "store")
+def test_a_supervisor_works_through_the_warning_board(live_server, browser):  # noqa: F811
     generate_demo_city(seed=12345, appeals=3000, days=120)
     assert first_warnings(clock.today()) >= 2
     supervisor = Session(browser, live_server.url, "supervisor")

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from cityloop.analytics.store import export_store
 from cityloop.bootstrap import CENTER_CODE, seed_reference
 from cityloop.demo import geography
 from cityloop.demo.history import HistoryWriter, UnitDirectory
@@ -67,6 +68,7 @@ def generate_demo_city(
     written = writer.write(appeals, progress=progress)
     _staff_where_the_work_is()
     model = train_demo_model(progress)
+    export_store(progress=None)  # the forecasts read the history from the store
     proposals = propose_for_demo(end)
     return {
         "seed": seed,

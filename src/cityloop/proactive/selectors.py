@@ -7,17 +7,16 @@ next forecast)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db.models import Count, Max, QuerySet
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
+from cityloop.analytics import queries
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.models import Appeal
 from cityloop.geo.models import Area
@@ -53,24 +52,15 @@ def daily_counts(
     *, since: date, until: date, area_level: str = "street", category_level: int = 0
 ) -> list[tuple[int, int, date, int]]:
     """(area id, category id, local day, appeals) for days in [since, until), category
-    rolled up to `category_level` (0: as recorded). Appeals without area or category are
+    rolled up to `category_level` (0: as recorded), from the analytics store (citizen demand
+    only: analytics.queries leaves proactive work out). Appeals without area or category are
     left out."""
-    # TODO(integrator): read from analytics.queries.daily_counts
-    area_field = AREA_FIELDS[area_level]
-    rows = (
-        _citizen_appeals(clock.start_of_day(since), clock.start_of_day(until))
-        .filter(**{f"{area_field}__isnull": False, "category__isnull": False})
-        .annotate(day=TruncDate("received_at"))
-        .values(area_field, "category_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
+    return queries.daily_counts(
+        since=since,
+        until=until - timedelta(days=1),
+        area_level=area_level,
+        category_level=category_level,
     )
-    roll_up = _category_at_level(category_level) if category_level else {}
-    summed: dict[tuple[int, int, date], int] = defaultdict(int)
-    for row in rows:
-        category = roll_up.get(row["category_id"], row["category_id"])
-        summed[(row[area_field], category, row["day"])] += row["n"]
-    return [(area, category, day, n) for (area, category, day), n in summed.items()]
 
 
 def week_start(day: date) -> date:

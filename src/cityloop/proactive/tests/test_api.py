@@ -65,8 +65,9 @@ def test_declining_without_a_reason_is_refused(city, proposal):
     assert ok.json()["status"] == "declined"
 
 
-def test_choosing_and_resolving_a_topic(city):
+def test_choosing_and_resolving_a_topic(city, analytics_store):
     city.receive(received_at=instant("2026-04-10T10:00:00+08:00"))
+    analytics_store()
     supervisor = city.client("supervisor")
     listed = supervisor.get("/api/proactive/topics?month=2026-05").json()
     candidate = listed["candidates"][0]
@@ -120,11 +121,12 @@ def test_resolving_an_unknown_topic_is_not_found(city):
     assert answer.status_code == 404
 
 
-def test_forecasts_for_analysts_not_handlers_and_a_bounded_horizon(city):
+def test_forecasts_for_analysts_not_handlers_and_a_bounded_horizon(city, analytics_store):
     from cityloop.kernel import clock
 
     for i in range(24):  # two a week over the last twelve weeks
         city.receive(received_at=clock.now() - timedelta(days=7 + 3.5 * i))
+    analytics_store()
     analyst = city.client("analyst")
     found = analyst.get("/api/proactive/forecasts?horizon=3")
     assert found.status_code == 200

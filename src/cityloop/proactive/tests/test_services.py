@@ -146,13 +146,14 @@ def test_a_forecast_well_above_the_usual_week_is_proposed_before_it_rises(city, 
     assert [p.pk for p in again] == [proposal.pk]
 
 
-def test_a_month_of_topics(city):
+def test_a_month_of_topics(city, analytics_store):
     category = city.category("城乡建设", "城市建设和市政管理")
     for month, n in [("2026-02", 1), ("2026-03", 2), ("2026-04", 3)]:
         for i in range(n):
             city.receive(received_at=instant(f"{month}-1{i}T10:00:00+08:00"))
     city.receive(street=1, received_at=instant("2026-04-10T10:00:00+08:00"))
     city.receive(received_at=instant("2026-05-03T10:00:00+08:00"))  # May so far
+    analytics_store()
     found = selectors.candidates(date(2026, 5, 1))  # chosen from April's problems
     assert [(c.area_id, c.count, c.previous, c.so_far) for c in found] == [
         (city.streets[0].pk, 3, 2, 1),
@@ -172,6 +173,7 @@ def test_a_month_of_topics(city):
     with pytest.raises(DomainError):
         services.resolve(topic, actor=supervisor, note="")
     city.receive(received_at=instant("2026-05-12T10:00:00+08:00"))
+    analytics_store()  # the next night's export
     volume = selectors.volume_since_chosen(topic, until=date(2026, 6, 15))
     assert volume == {"before": 2, "months": ["2026-05", "2026-06"], "after": [2, 0]}
     done = services.resolve(topic, actor=supervisor, note="更换了线路")

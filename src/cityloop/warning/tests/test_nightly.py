@@ -21,8 +21,7 @@ FIRST_DAY = END - timedelta(days=DAYS - 1)
 
 
 @pytest.fixture
-def demo_store(db, settings, tmp_path):
-    settings.CITYLOOP_ANALYTICS_DIR = str(tmp_path / "store")
+def demo_store(db):
     generate_demo_city(seed=5, appeals=6000, days=DAYS, streets_per_district=1, end=END)
     export_store(progress=None)
 

@@ -51,9 +51,10 @@ def test_another_units_proposal_is_not_found(city, proposal):
     assert answer.status_code == 404
 
 
-def test_choosing_and_resolving_a_topic_over_htmx(city):
+def test_choosing_and_resolving_a_topic_over_htmx(city, analytics_store):
     last_month = clock.add_months(clock.this_month(), -1)
     city.receive(received_at=clock.start_of_day(last_month) + timedelta(days=9, hours=10))
+    analytics_store()
     client = city.client("supervisor")
     month = clock.this_month()
     board = client.get("/proactive/topics/").content.decode()
@@ -87,9 +88,10 @@ def test_a_bad_month_on_the_board_is_a_400(city):
     assert city.client("supervisor").get("/proactive/topics/?month=2026-13").status_code == 400
 
 
-def test_the_forecast_page_draws_one_series(city):
+def test_the_forecast_page_draws_one_series(city, analytics_store):
     for i in range(24):
         city.receive(received_at=clock.now() - timedelta(days=7 + 3.5 * i))
+    analytics_store()
     page = city.client("analyst").get("/proactive/forecast/?horizon=3")
     html = page.content.decode()
     assert page.status_code == 200
