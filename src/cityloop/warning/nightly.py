@@ -16,6 +16,7 @@ that was cut off.
 
 from __future__ import annotations
 
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -45,6 +46,9 @@ TOPIC_BASELINE_DAYS = 90
 # -log10 of the Poisson tail: thousands of terms are tested every night, so only a
 # surprise of one in a million makes an alert
 TOPIC_MIN_SCORE = 6.0
+# Segmenting a quarter's appeals every night would take minutes at a big city's volume: the
+# baseline's term shares are estimated from a sample of this many of its appeals.
+TOPIC_BASELINE_SAMPLE = 30_000
 APPEALS_PER_ALERT = 200
 
 Progress = Callable[[str], None]
@@ -210,9 +214,17 @@ def cluster_findings(
 
 def topic_findings(appeals: Iterable[tuple[int, date, str]], *, as_of: date) -> list[Finding]:
     """Rows (appeal_id, day, text) → phrases bursting in the last TOPIC_DAYS days."""
+    window_start = as_of - timedelta(days=TOPIC_DAYS - 1)
+    rows = list(appeals)
+    baseline = [row for row in rows if row[1] < window_start]
+    if len(baseline) > TOPIC_BASELINE_SAMPLE:
+        kept = set(
+            random.Random(as_of.toordinal()).sample(range(len(baseline)), TOPIC_BASELINE_SAMPLE)
+        )
+        baseline = [row for k, row in enumerate(baseline) if k in kept]
     topics = emerging_topics(
-        appeals,
-        as_of - timedelta(days=TOPIC_DAYS - 1),
+        baseline + [row for row in rows if row[1] >= window_start],
+        window_start,
         as_of,
         baseline_days=TOPIC_BASELINE_DAYS,
     )
