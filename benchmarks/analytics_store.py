@@ -4,13 +4,13 @@ nightly early-warning run and the monthly ranking make, on 10 million appeals.
 1. export: a SQLite record of ~200k appeals (a small demo city, every appeal copied with its
    callbacks and events by INSERT … SELECT, spread over three years) exported by the real
    exporter (`export_store(full=True)`); its rate extrapolated to 10 million appeals.
-2. store: 10 million synthetic appeals (on the record's own demo geography — 16 districts,
-   349 streets, 2,675 grids — and its leaf categories, three years with a weekly and
-   seasonal rhythm and the Spring Festival's dip) and their callbacks generated straight
-   into the store's Parquet files by DuckDB, then timed: the nightly warning's reads (365 days × streets × categories;
-   30 days × grids; 30 days of text), the whole nightly warning run (rises, the scan of every
-   grid, topics, alerts saved), and the monthly three-rates ranking. Each part runs in
-   a process of its own so its peak memory (max RSS) is its own.
+2. store: 10 million synthetic appeals on the record's own demo geography (16 districts,
+   349 streets, 2,675 grids) and leaf categories, three years with a weekly and seasonal
+   rhythm and the Spring Festival's dip, and their callbacks, generated straight into the
+   store's Parquet files by DuckDB; then timed: the nightly warning's reads (365 days ×
+   streets × categories; 30 days × grids; 30 days of text), the whole nightly warning run
+   (rises, the scan of every grid, topics, alerts saved) and the monthly three-rates
+   ranking. Each part runs in a process of its own so its peak memory (max RSS) is its own.
 
 Everything lives in a temporary directory, removed at the end.
 
