@@ -183,6 +183,24 @@ def test_a_month_of_topics(city, analytics_store):
     assert selectors.candidates(date(2026, 5, 1))[0].chosen
 
 
+def test_a_proactive_case_is_closed_by_the_centre_without_a_callback(city):
+    from cityloop.evaluate.services import record_callback
+    from cityloop.handling.services import close, reply, sign_for
+
+    three_lights_out(city)
+    case = services.accept(recurring(city)[0], actor=city.actor("supervisor"), note="").appeal
+    handler = city.actor("handler1")
+    sign_for(case.tracking_code, actor=handler)
+    reply(case.tracking_code, actor=handler, text="已更换全部路灯灯泡")
+    with pytest.raises(DomainError, match="proactive_no_callback"):
+        record_callback(
+            case.tracking_code, actor=city.actor("calltaker"), contacted=True, resolved=True,
+            satisfaction="satisfied",
+        )  # fmt: skip
+    closed = close(case.tracking_code, actor=city.actor("supervisor"), reason="已核实完成")
+    assert closed.status == Status.CLOSED and not closed.callbacks.exists()
+
+
 def test_the_proactive_share_counts_accepted_proposals_apart(city):
     three_lights_out(city)
     services.accept(recurring(city)[0], actor=city.actor("supervisor"), note="")
