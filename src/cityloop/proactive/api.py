@@ -14,12 +14,12 @@ from ninja.responses import Status as Created
 
 from cityloop.access.actors import Actor
 from cityloop.access.tokens import STAFF_AUTH
-from cityloop.assessment.access import ASSESSING
 from cityloop.assessment.rates import month_or_current, parse_month
 from cityloop.kernel import clock
 from cityloop.kernel.api_schema import ERRORS, InSchema
 from cityloop.kernel.errors import PermissionDenied, invalid_field
 from cityloop.proactive import selectors, services
+from cityloop.proactive.access import FORECASTING
 from cityloop.proactive.forecast import MAX_HORIZON
 from cityloop.proactive.models import MonthlyTopic, Proposal, ProposalStatus
 from cityloop.proactive.outlook import city_outlook
@@ -275,7 +275,7 @@ def forecasts(
     area_id: int | None = None,
     category_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    if _actor(request).role not in ASSESSING:
+    if _actor(request).role not in FORECASTING:
         raise PermissionDenied("role_not_allowed", _("您的角色无权查看诉求量预测"))
     if not 1 <= horizon <= MAX_HORIZON:
         raise invalid_field("horizon", _("预测周数须为 1 到 %(max)d"), max=MAX_HORIZON)

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from cityloop.access.actors import SYSTEM, Actor
+from cityloop.access.actors import Actor
 from cityloop.appeals.enums import AppealType, Channel
 from cityloop.appeals.models import Appeal
 from cityloop.dispatch.rules import choose_unit
@@ -26,7 +26,7 @@ from cityloop.geo.models import Area, StandardAddress
 from cityloop.intake.services import AppealDraft, receive_appeal
 from cityloop.kernel import clock
 from cityloop.kernel.errors import Conflict, DomainError, PermissionDenied, invalid_field
-from cityloop.org.models import Role
+from cityloop.proactive.access import CHOOSING_TOPICS, DECIDING, PROPOSING
 from cityloop.proactive.models import (
     MonthlyTopic,
     MonthlyTopicStatus,
@@ -54,10 +54,6 @@ RECURRING_TIMES = 3
 RECURRING_WEEKS = 8
 # 每月一题's "before": the monthly average of this many months before the chosen month.
 BEFORE_MONTHS = 3
-
-PROPOSING = frozenset({Role.SUPERVISOR, Role.ADMIN, SYSTEM})
-DECIDING = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.HANDLER, Role.ADMIN})
-CHOOSING_TOPICS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def _require(actor: Actor, roles: frozenset[str], message: str) -> None:

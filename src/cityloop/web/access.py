@@ -18,6 +18,7 @@ from cityloop.appeals.selectors import centre_name
 from cityloop.assessment.access import ASSESSING
 from cityloop.kernel.errors import DomainError
 from cityloop.org.models import Role
+from cityloop.proactive.access import SEEING_PROPOSALS
 from cityloop.warning.access import WATCHING
 
 CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.ADMIN})
@@ -25,10 +26,6 @@ DISPATCHING: frozenset[str] = frozenset({Role.DISPATCHER, Role.ADMIN})
 HANDLING: frozenset[str] = frozenset({Role.HANDLER, Role.ADMIN})
 SUPERVISING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ANY_STAFF: frozenset[str] = frozenset(Role.values)
-# 未诉先办: the units decide the proposals made to them; the centre also plans and forecasts.
-PROACTIVE: frozenset[str] = frozenset(
-    {Role.SUPERVISOR, Role.DISPATCHER, Role.HANDLER, Role.ANALYST, Role.ADMIN}
-)
 
 # The pages of the top bar, in order, with the roles that see them.
 NAV = [
@@ -38,7 +35,7 @@ NAV = [
     ("web:board", gettext_lazy("督办看板"), SUPERVISING),
     ("web:assessment", gettext_lazy("三率考核"), ASSESSING),
     ("web:warning", gettext_lazy("预警"), WATCHING),
-    ("web:proactive", gettext_lazy("未诉先办"), PROACTIVE),
+    ("web:proactive", gettext_lazy("未诉先办"), SEEING_PROPOSALS),
     ("web:dashboard", gettext_lazy("一屏统览"), ANY_STAFF),
 ]
 

@@ -14,19 +14,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import Actor
-from cityloop.assessment.access import ASSESSING
 from cityloop.assessment.rates import month_or_current, parse_month
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError
 from cityloop.proactive import selectors, services
+from cityloop.proactive.access import (
+    CHOOSING_TOPICS,
+    DECIDING,
+    FORECASTING,
+    SEEING_PROPOSALS,
+    SEEING_TOPICS,
+)
 from cityloop.proactive.forecast import MAX_HORIZON
 from cityloop.proactive.models import ProposalStatus
 from cityloop.proactive.outlook import chart_of, city_outlook, series_choices
-from cityloop.web.access import PROACTIVE, staff_page
+from cityloop.web.access import staff_page
 from cityloop.web.redirects import redirect_back
-
-PROPOSALS = PROACTIVE  # the nav's roles: deciding units and the centre's planners
-TOPICS = frozenset(services.CHOOSING_TOPICS | ASSESSING)
 
 
 def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -34,12 +37,15 @@ def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 def _tabs(actor: Actor) -> list[tuple[str, str]]:
-    tabs = [("web:proactive", _("主动治理建议"), PROPOSALS), ("web:topics", _("每月一题"), TOPICS)]
-    tabs.append(("web:forecast", _("诉求量预测"), ASSESSING))
+    tabs = [
+        ("web:proactive", _("主动治理建议"), SEEING_PROPOSALS),
+        ("web:topics", _("每月一题"), SEEING_TOPICS),
+    ]
+    tabs.append(("web:forecast", _("诉求量预测"), FORECASTING))
     return [(name, label) for name, label, roles in tabs if actor.role in roles]
 
 
-@staff_page(PROPOSALS)
+@staff_page(SEEING_PROPOSALS)
 def proposals(request: HttpRequest, actor: Actor) -> HttpResponse:
     status = request.GET.get("status", ProposalStatus.PROPOSED)
     if status not in ProposalStatus.values:
@@ -48,13 +54,13 @@ def proposals(request: HttpRequest, actor: Actor) -> HttpResponse:
         "proposals": selectors.visible_proposals(actor, status=status)[:200],
         "status": status,
         "statuses": ProposalStatus.choices,
-        "may_decide": actor.role in services.DECIDING,
+        "may_decide": actor.role in DECIDING,
         "tabs": _tabs(actor),
     }
     return render(request, "web/proactive.html", context)
 
 
-@staff_page(services.DECIDING)
+@staff_page(DECIDING)
 def decide(request: HttpRequest, actor: Actor, proposal_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:proactive")
@@ -85,7 +91,7 @@ def _board(request: HttpRequest, actor: Actor, month: date, **extra: Any) -> Htt
         "month": month,
         "candidates": selectors.candidates(month),
         "chosen": chosen,
-        "may_choose": actor.role in services.CHOOSING_TOPICS,
+        "may_choose": actor.role in CHOOSING_TOPICS,
         "tabs": _tabs(actor),
         **extra,
     }
@@ -93,7 +99,7 @@ def _board(request: HttpRequest, actor: Actor, month: date, **extra: Any) -> Htt
     return render(request, template, context)
 
 
-@staff_page(TOPICS)
+@staff_page(SEEING_TOPICS)
 def topics(request: HttpRequest, actor: Actor) -> HttpResponse:
     try:
         month = month_or_current(request.GET.get("month"))
@@ -109,7 +115,7 @@ def _form_int(request: HttpRequest, name: str) -> int:
         raise DomainError(f"invalid_{name}", _("请从列表中选择")) from None
 
 
-@staff_page(services.CHOOSING_TOPICS)
+@staff_page(CHOOSING_TOPICS)
 def choose(request: HttpRequest, actor: Actor) -> HttpResponse:
     """选题 (htmx: the board comes back with the topic chosen or the reason it was not)."""
     if request.method != "POST":
@@ -133,7 +139,7 @@ def choose(request: HttpRequest, actor: Actor) -> HttpResponse:
     return _board(request, actor, month, notice=_("已选定为本月一题"))
 
 
-@staff_page(services.CHOOSING_TOPICS)
+@staff_page(CHOOSING_TOPICS)
 def resolve(request: HttpRequest, actor: Actor, topic_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("web:topics")
@@ -148,7 +154,7 @@ def resolve(request: HttpRequest, actor: Actor, topic_id: int) -> HttpResponse:
     return _board(request, actor, chosen.month, notice=_("已标记为解决"))
 
 
-@staff_page(ASSESSING)
+@staff_page(FORECASTING)
 def forecast(request: HttpRequest, actor: Actor) -> HttpResponse:
     today = clock.today()
     choices = series_choices(as_of=today)
