@@ -33,6 +33,7 @@ from cityloop.classify.metrics import evaluate
 from cityloop.classify.secondstage import (
     DEFAULT_SHARE,
     SecondStage,
+    blend,
     choose_weight,
     cross_fitted,
     fit_embedding_lr,
@@ -110,6 +111,12 @@ def main() -> None:
     for name, rows in [("sent on", sent), ("kept", ~sent)]:
         fast_right = (oof.fast[rows].argmax(axis=1) == oof.truth[rows]).mean()
         print(f"  accuracy of the fast model on the appeals {name}: {fast_right:.3f}")
+    blended = blend(oof.fast[sent], oof.second[sent], weight).argmax(axis=1)
+    print(
+        f"  accuracy on the appeals sent on: e5 + LR alone "
+        f"{(oof.second[sent].argmax(axis=1) == oof.truth[sent]).mean():.3f}, blend "
+        f"{(blended == oof.truth[sent]).mean():.3f}"
+    )
 
     # speed, one appeal at a time, as in production
     fast_model = TextClassifier(self_training=False).fit(texts, labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 
 def _corrections_as(labels: list[str]) -> tuple[list[str], list[str]]:
@@ -72,7 +73,10 @@ def train_second(args: argparse.Namespace) -> None:
     if args.folds < 2:
         _refuse("--folds must be at least 2")
     if args.data:
-        texts, labels = read_labeled(args.data)
+        try:
+            texts, labels = read_labeled(args.data)
+        except (OSError, ValueError) as error:
+            _refuse(str(error))
         source = args.data
     else:
         texts, labels = training_history()
@@ -110,7 +114,7 @@ def train_second(args: argparse.Namespace) -> None:
     print(f"registered second stage {record.name}, now in use: {stage.describe()}")
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     print(f"cityloop classify: {message}", file=sys.stderr)
     sys.exit(2)
 

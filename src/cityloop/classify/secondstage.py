@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from cityloop.classify.metrics import evaluate
 from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
@@ -31,7 +33,10 @@ from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
 SECOND_STAGE_FORMAT = 1
 WEIGHTS = np.round(np.arange(0, 1.0001, 0.05), 2)
 DEFAULT_SHARE = 0.2  # of appeals sent on to the second stage, unless told otherwise
-LR_C = 10.0
+# Standardised embeddings and a strong penalty: alone this LR is a little weaker than an
+# unpenalised one (macro-F1 ~0.83 against 0.84 in 5-fold CV), but its softer probabilities
+# blend far better (routed 0.905 against 0.897, below the fast model's 0.901).
+LR_C = 0.3
 
 
 def margins(probabilities: np.ndarray) -> np.ndarray:
@@ -82,10 +87,10 @@ def choose_weight(
     return best_weight, best_f1
 
 
-def fit_embedding_lr(
-    embeddings: np.ndarray, labels: Sequence[str], c: float = LR_C
-) -> LogisticRegression:
-    return LogisticRegression(C=c, max_iter=2000).fit(embeddings, list(labels))
+def fit_embedding_lr(embeddings: np.ndarray, labels: Sequence[str], c: float = LR_C) -> Pipeline:
+    """Logistic regression on standardised embeddings."""
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
+    return pipeline.fit(embeddings, list(labels))
 
 
 def aligned(probabilities: np.ndarray, have: Sequence[str], want: Sequence[str]) -> np.ndarray:
@@ -192,6 +197,8 @@ class SecondStage:
     of the fast model below which an appeal is sent on."""
 
     classes: list[str]
+    mean: np.ndarray
+    scale: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
     weight: float
@@ -202,10 +209,13 @@ class SecondStage:
 
     @classmethod
     def from_lr(
-        cls, lr: LogisticRegression, *, weight: float, threshold: float, encoder: str, share: float
+        cls, fitted: Pipeline, *, weight: float, threshold: float, encoder: str, share: float
     ) -> SecondStage:
+        scaler, lr = fitted[0], fitted[-1]
         return cls(
             classes=[str(c) for c in lr.classes_],
+            mean=np.asarray(scaler.mean_, dtype=np.float32),
+            scale=np.asarray(scaler.scale_, dtype=np.float32),
             coef=np.asarray(lr.coef_, dtype=np.float32),
             intercept=np.asarray(lr.intercept_, dtype=np.float32),
             weight=weight,
@@ -218,7 +228,8 @@ class SecondStage:
         return fast_margin < self.margin_threshold
 
     def embedding_proba(self, embeddings: np.ndarray) -> np.ndarray:
-        scores = embeddings @ self.coef.T.astype(np.float64) + self.intercept
+        standard = (embeddings - self.mean) / self.scale
+        scores = standard @ self.coef.T.astype(np.float64) + self.intercept
         if scores.shape[1] == 1:  # two classes: one row of weights for the second
             scores = np.column_stack([-scores[:, 0], scores[:, 0]]) / 2
         scores -= scores.max(axis=1, keepdims=True)

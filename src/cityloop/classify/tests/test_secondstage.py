@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from cityloop.classify.embeddings import (
     DIMENSIONS,
@@ -21,6 +20,7 @@ from cityloop.classify.secondstage import (
     aligned,
     blend,
     choose_weight,
+    fit_embedding_lr,
     margins,
     routed,
     threshold_for_share,
@@ -75,10 +75,13 @@ def test_stored_stage_predicts_as_the_fitted_regression():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 8))
     y = np.array(["甲", "乙", "丙"])[np.argmax(x[:, :3], axis=1)]
-    lr = LogisticRegression(C=10, max_iter=500).fit(x, y)
-    stage = SecondStage.from_lr(lr, weight=0.3, threshold=0.25, encoder="test", share=0.2)
+    fitted = fit_embedding_lr(x * 3 + 1, y)  # standardised inside
+    stage = SecondStage.from_lr(fitted, weight=0.3, threshold=0.25, encoder="test", share=0.2)
     again = SecondStage.from_bytes(stage.to_bytes())
-    assert again.embedding_proba(x) == pytest.approx(lr.predict_proba(x), abs=1e-4)
+    assert stage.classes == ["丙", "乙", "甲"]
+    assert again.embedding_proba(x * 3 + 1) == pytest.approx(
+        fitted.predict_proba(x * 3 + 1), abs=1e-4
+    )
     assert again.is_unsure(0.1) and not again.is_unsure(0.3)
     with pytest.raises(IncompatibleSecondStage):
         SecondStage.from_bytes(b"not a model")
