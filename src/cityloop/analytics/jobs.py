@@ -4,7 +4,7 @@ the store's lock, and a run cut off is finished by the next one."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time
 from typing import Any
 
 from cityloop.analytics.store import ExportRunning
@@ -25,13 +25,6 @@ def export_store() -> dict[str, Any]:
         return {"skipped": "another export is running"}
 
 
-def next_nightly_run(now: datetime) -> datetime:
-    """The next 01:00 on the city's clock after `now`."""
-    today = clock.local_date(now)
-    run = clock.start_of_day(today) + timedelta(hours=NIGHTLY_AT.hour, minutes=NIGHTLY_AT.minute)
-    return run if run > now else run + timedelta(days=1)
-
-
 def ensure_schedules() -> None:
     """The nightly schedule; its next run is left as it is when the schedule exists (a
     worker restarted during the day does not push tonight's run to tomorrow)."""
@@ -46,5 +39,5 @@ def ensure_schedules() -> None:
     Schedule.objects.update_or_create(
         name=SCHEDULE_NAME,
         defaults=task,
-        create_defaults={**task, "next_run": next_nightly_run(clock.now())},
+        create_defaults={**task, "next_run": clock.next_local(NIGHTLY_AT, clock.now())},
     )

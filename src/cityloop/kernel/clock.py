@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -53,6 +53,13 @@ def today() -> date:
 def start_of_day(day: date) -> datetime:
     """Local midnight at the start of `day`, as an aware instant."""
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
+
+
+def next_local(at: time, after: datetime) -> datetime:
+    """The next time the city's clock shows `at` after the instant `after` (a nightly job's
+    next run)."""
+    run = start_of_day(local_date(after)) + timedelta(hours=at.hour, minutes=at.minute)
+    return run if run > after else run + timedelta(days=1)
 
 
 def today_start() -> datetime:

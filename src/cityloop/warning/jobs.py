@@ -3,7 +3,7 @@ analytics store up to date first, then detects; both steps are safe to run twice
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time
 from typing import Any
 
 from cityloop.kernel import clock
@@ -30,14 +30,12 @@ def request_run() -> str:
 def ensure_schedules() -> None:
     from django_q.models import Schedule
 
-    tomorrow = clock.today() + timedelta(days=1)
-    first = datetime.combine(tomorrow, NIGHTLY_AT, tzinfo=clock.local_now().tzinfo)
     Schedule.objects.get_or_create(
         name="cityloop-nightly-warnings",
         defaults={
             "func": "cityloop.warning.jobs.nightly_warnings",
             "schedule_type": Schedule.DAILY,
             "repeats": -1,
-            "next_run": first,
+            "next_run": clock.next_local(NIGHTLY_AT, clock.now()),
         },
     )

@@ -15,11 +15,11 @@ from cityloop.testing import instant
 
 def test_the_next_run_is_at_one_in_the_morning_local_time():
     # 00:30 Beijing time is 16:30 UTC the day before: tonight's run is 30 minutes away
-    assert jobs.next_nightly_run(instant("2026-03-09T16:30:00+00:00")) == instant(
+    assert clock.next_local(jobs.NIGHTLY_AT, instant("2026-03-09T16:30:00+00:00")) == instant(
         "2026-03-09T17:00:00+00:00"
     )
     # 01:00 has passed: tomorrow night
-    assert jobs.next_nightly_run(instant("2026-03-10T02:00:00+00:00")) == instant(
+    assert clock.next_local(jobs.NIGHTLY_AT, instant("2026-03-10T02:00:00+00:00")) == instant(
         "2026-03-10T17:00:00+00:00"
     )
 

@@ -240,3 +240,20 @@ def test_a_phrase_that_bursts_in_the_last_two_days_is_a_topic_alert() -> None:
     assert topic.kind == AlertKind.TOPIC and topic.window_end == AS_OF
     assert set(topic.appeal_ids) == {appeal_id for appeal_id, _, _ in burst}
     assert topic_findings(rows, as_of=AS_OF) == []
+
+
+def test_the_nightly_run_is_scheduled_once_at_two_local_time() -> None:
+    from django_q.models import Schedule
+
+    from cityloop.kernel import clock
+    from cityloop.testing import instant
+    from cityloop.warning.jobs import ensure_schedules
+
+    # 00:30 on the 1st in Beijing is still the last day of the month in UTC
+    with clock.frozen_at(instant("2026-11-30T16:30:00+00:00")):
+        ensure_schedules()
+    with clock.frozen_at(instant("2026-12-01T09:00:00+00:00")):
+        ensure_schedules()  # a worker restarted in the day keeps tonight's run
+    [schedule] = Schedule.objects.filter(name="cityloop-nightly-warnings")
+    assert schedule.next_run == instant("2026-11-30T18:00:00+00:00")
+    assert schedule.func == "cityloop.warning.jobs.nightly_warnings"
