@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from cityloop.appeals.models import Appeal
 from cityloop.warning.models import Alert, WarningRun
 
 
@@ -103,6 +104,8 @@ def save_findings(findings: Iterable[Finding], run: WarningRun, at: datetime) ->
                 defaults=values,
                 create_defaults={**values, "first_found_at": at},
             )
-            alert.appeals.set(list(finding.appeal_ids))
+            # the store may hold an appeal the record no longer has (removed since the
+            # last export): only the record's own are linked
+            alert.appeals.set(Appeal.objects.filter(pk__in=list(finding.appeal_ids)))
             new += created
     return new
