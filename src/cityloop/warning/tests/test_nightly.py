@@ -55,10 +55,32 @@ def test_injected_incidents_are_found_on_their_street_with_their_appeals(demo_st
     assert found >= 2, f"found {found} of {len(incidents)} incidents"
 
 
-def test_running_again_for_the_same_day_adds_no_alert(demo_store) -> None:
+def test_a_run_cut_off_half_way_is_completed_by_the_next_and_adds_nothing_twice(
+    demo_store, monkeypatch
+) -> None:
+    from cityloop.warning import findings
+
     incident = DemoIncident.objects.order_by("-starts_on").first()
+    saved = {"n": 0}
+    keep = findings.continuing
+
+    def killed_after_two(finding):
+        saved["n"] += 1
+        if saved["n"] > 2:
+            raise KeyboardInterrupt  # the process dies while saving the third alert
+        return keep(finding)
+
+    monkeypatch.setattr(findings, "continuing", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        run_warnings(as_of=incident.ends_on, trigger="test")
+    monkeypatch.undo()
+    assert Alert.objects.count() == 2
+    assert WarningRun.objects.get().finished_at is None  # the cut-off run says so
+
     first = run_warnings(as_of=incident.ends_on, trigger="test")
+    assert first.alerts_found > 2 and first.alerts_new == first.alerts_found - 2
     alerts = list(Alert.objects.order_by("pk").values_list("pk", "fingerprint"))
+    assert len(alerts) == first.alerts_found
     second = run_warnings(as_of=incident.ends_on, trigger="test")
     assert list(Alert.objects.order_by("pk").values_list("pk", "fingerprint")) == alerts
     assert second.alerts_new == 0 and second.alerts_found == first.alerts_found
