@@ -303,6 +303,7 @@ def respond_to_alert(alert: Alert, *, actor: Actor, note: str) -> Proposal:
     }
     proposal, _new = _save_proposal(f"alert:{alert.pk}", fields)
     accepted = accept(proposal, actor=actor, note=note)
+    assert accepted.appeal is not None  # accepting makes the appeal
     mark_responded(alert.pk, actor=actor, appeal=accepted.appeal, reason=note.strip())
     return accepted
 

@@ -63,8 +63,8 @@ def continuing(finding: Finding) -> Finding:
         Alert.objects.filter(
             kind=finding.kind,
             method=finding.method,
-            area_id=finding.area_id,
-            category_id=finding.category_id,
+            area=finding.area_id,
+            category=finding.category_id,
             topic=finding.topic,
             window_start__lt=finding.window_start,
             window_end__gte=finding.window_start - timedelta(days=1),

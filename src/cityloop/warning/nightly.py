@@ -253,10 +253,10 @@ def _grid_centres(grids: Iterable[int]) -> dict[int, tuple[float, float]]:
     )
     centres = {}
     for pk, min_lng, max_lng, min_lat, max_lat in boxes:
-        if None in (max_lng, min_lat, max_lat):
+        if min_lng is None or max_lng is None or min_lat is None or max_lat is None:
             continue
-        lat = (float(min_lat) + float(max_lat)) / 2
-        lng = (float(min_lng) + float(max_lng)) / 2
+        lat = (min_lat + max_lat) / 2
+        lng = (min_lng + max_lng) / 2
         centres[pk] = (lng * 111.32 * float(np.cos(np.radians(lat))), lat * 110.57)
     return centres
 
@@ -269,7 +269,7 @@ def _with_appeals(findings: list[Finding]) -> list[Finding]:
 
     done = []
     for finding in findings:
-        if finding.kind == AlertKind.RISE:
+        if finding.kind == AlertKind.RISE and finding.area_id is not None:
             ids = queries.appeals_in(
                 area_id=finding.area_id,
                 area_level=RISE_AREA_LEVEL,
@@ -308,12 +308,12 @@ def _placed(finding: Finding) -> Finding:
         Appeal.objects.filter(pk__in=finding.appeal_ids).values_list("category_id", "street_id")
     )
     categories = Counter(category for category, _ in rows if category)
-    changes: dict[str, int] = {}
-    if categories and finding.category_id is None:
-        changes["category_id"] = categories.most_common(1)[0][0]
+    category_id, area_id = finding.category_id, finding.area_id
+    if categories and category_id is None:
+        category_id = categories.most_common(1)[0][0]
     streets = Counter(street for _, street in rows if street)
-    if finding.area_id is None and streets:
+    if area_id is None and streets:
         street, count = streets.most_common(1)[0]
         if count * 2 > len(rows):
-            changes["area_id"] = street
-    return replace(finding, **changes) if changes else finding
+            area_id = street
+    return replace(finding, category_id=category_id, area_id=area_id)
