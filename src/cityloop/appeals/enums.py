@@ -8,6 +8,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("电话（话务员）")
     WEB = "web", _("网站/移动端")
     API = "api", _("API 接口")
+    OPEN311 = "open311", _("Open311 外部系统")
     GRID_PATROL = "grid_patrol", _("网格员巡查")
     SENSOR = "sensor", _("物联感知告警")
     BULK_IMPORT = "bulk_import", _("批量导入")

@@ -67,6 +67,7 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("承办人员")
     SUPERVISOR = "supervisor", _("督办人员")
     ANALYST = "analyst", _("分析人员")
+    GRID_WORKER = "grid_worker", _("网格员")
     ADMIN = "admin", _("系统管理员")
 
 
@@ -108,3 +109,62 @@ class ApiToken(models.Model):
         token = secrets.token_urlsafe(32)
         cls.objects.create(user=user, name=name, digest=cls.digest_of(token))
         return token
+
+
+class KeyScope(models.TextChoices):
+    """What an outside system's key may do."""
+
+    OPEN311_READ = "open311:read", _("Open311 查询诉求")
+    OPEN311_WRITE = "open311:write", _("Open311 提交诉求")
+    SENSOR_WRITE = "sensor:write", _("物联感知告警上报")
+    WEBHOOKS = "webhooks", _("订阅诉求事件推送")
+
+
+class ApiKey(models.Model):
+    """A key for an outside system (an Open311 client, a sensor gateway, a department's own
+    system): what it may do (scopes), whose appeals it may see (units; none: the whole city),
+    how often (per minute). Only the SHA-256 of the key is stored: it is shown once, when an
+    administrator issues it (access.keys)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    organisation = models.CharField(_("使用单位"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("密钥前缀"), max_length=12)  # recognises a key in logs
+    scopes = models.JSONField(_("权限范围"), default=list)
+    units = models.ManyToManyField(
+        Unit, blank=True, related_name="+", verbose_name=_("可见单位（空：全市）")
+    )
+    rate_per_minute = models.PositiveIntegerField(_("每分钟上限"), default=120)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("签发时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("外部系统密钥")
+        verbose_name_plural = _("外部系统密钥")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ApiKeyUse(models.Model):
+    """One request made with a key: every use is logged."""
+
+    key = models.ForeignKey(ApiKey, models.CASCADE, related_name="uses")
+    at = models.DateTimeField()
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    ip = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("密钥使用记录")
+        verbose_name_plural = _("密钥使用记录")
+        indexes = [models.Index(fields=["key", "at"])]
