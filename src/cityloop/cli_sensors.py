@@ -56,7 +56,9 @@ def simulate(args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: Any, prepare: Callable[[], None]) -> None:
-    facilities = sub.add_parser("facilities", help="城市部件: the facility registry and its sensors")
+    facilities = sub.add_parser(
+        "facilities", help="城市部件: the facility registry and its sensors"
+    )
     commands = facilities.add_subparsers(dest="facilities_command", required=True)
 
     def with_database(run: Callable[[argparse.Namespace], None]) -> Callable[..., None]:

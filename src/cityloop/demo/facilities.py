@@ -26,6 +26,7 @@ STREET_OFFICE = "street office"  # the office of the street the facility stands 
 @dataclass(frozen=True)
 class KindPlan:
     kind: str
+    prefix: str  # of the device codes (pinyin initials: 路灯 LD, 井盖 JG, …)
     share: float
     unit: str  # a unit code, or STREET_OFFICE
     category: tuple[str, ...]
@@ -35,6 +36,7 @@ class KindPlan:
 PLANS = (
     KindPlan(
         FacilityKind.STREETLIGHT,
+        "LD",
         0.4,
         STREET_OFFICE,
         ("城乡建设", "城市建设和市政管理", "城市公共设施"),
@@ -42,6 +44,7 @@ PLANS = (
     ),
     KindPlan(
         FacilityKind.MANHOLE,
+        "JG",
         0.25,
         STREET_OFFICE,
         ("城乡建设", "城市建设和市政管理", "基础设施"),
@@ -49,6 +52,7 @@ PLANS = (
     ),
     KindPlan(
         FacilityKind.DRAIN,
+        "PS",
         0.15,
         STREET_OFFICE,
         ("城乡建设", "城市建设和市政管理", "基础设施"),
@@ -56,6 +60,7 @@ PLANS = (
     ),
     KindPlan(
         FacilityKind.GAS_POINT,
+        "RQ",
         0.1,
         "GAS",
         ("城乡建设", "城市建设和市政管理", "燃气供应"),
@@ -63,6 +68,7 @@ PLANS = (
     ),
     KindPlan(
         FacilityKind.WATER_POINT,
+        "GS",
         0.1,
         "WATER",
         ("城乡建设", "城市建设和市政管理", "自来水供应"),
@@ -98,7 +104,7 @@ def facility_rows(seed: int, count: int) -> list[dict[str, str]]:
         label = str(FacilityKind(kind).label)
         rows.append(
             {
-                "code": f"{kind[:2].upper()}-{number:05d}",
+                "code": f"{plan.prefix}-{number:05d}",
                 "kind": kind,
                 "name": f"{address.road or address.landmark or address.full_text[:20]}{label}",
                 "lat": f"{address.lat:.6f}",

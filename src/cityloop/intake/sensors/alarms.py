@@ -101,9 +101,7 @@ def _take(alarm: Alarm, actor: Actor) -> AlarmResult:
         .first()
     )
     if facility is None:
-        raise NotFound(
-            "unknown_device", _("未登记的设备编码：%(code)s"), code=alarm.device_code
-        )
+        raise NotFound("unknown_device", _("未登记的设备编码：%(code)s"), code=alarm.device_code)
     case = open_case(facility)
     if alarm.cleared:
         if case is None:
@@ -148,7 +146,8 @@ def _open(facility: Facility, alarm: Alarm, actor: Actor) -> AlarmResult:
     address = facility.standard_address
     draft = AppealDraft(
         channel=Channel.SENSOR,
-        title=_("%(kind)s告警：%(name)s") % {"kind": facility.get_kind_display(), "name": facility.name},
+        title=_("%(kind)s告警：%(name)s")
+        % {"kind": facility.get_kind_display(), "name": facility.name},
         content=_describe(facility, alarm),
         lat=facility.lat,
         lng=facility.lng,

@@ -57,7 +57,11 @@ def post_alarm(request: HttpRequest, payload: AlarmIn) -> Status[dict[str, Any]]
     alarm = Alarm(
         device_code=payload.device_code,
         alarm_type=payload.alarm_type,
-        reading="" if reading is None else f"{reading:g}" if isinstance(reading, float) else reading,
+        reading=""
+        if reading is None
+        else f"{reading:g}"
+        if isinstance(reading, float)
+        else reading,
         at=payload.at,
         cleared=payload.cleared,
     )

@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cityloop.access.actors import SYSTEM, Actor
@@ -35,8 +37,8 @@ from cityloop.taxonomy.models import Category
 
 REQUIRED_COLUMNS = ("code", "kind", "name", "lat", "lng", "unit")
 OPTIONAL_COLUMNS = ("grid", "address", "category", "active")
-CODE_MAX = max_length(Facility, "code")
-NAME_MAX = max_length(Facility, "name")
+CODE_MAX = max_length(Facility, "code") or 0
+NAME_MAX = max_length(Facility, "name") or 0
 _TRUE, _FALSE = {"", "1", "yes", "true", "是", "y"}, {"0", "no", "false", "否", "n"}
 
 
@@ -53,9 +55,13 @@ class ImportReport:
 
 
 def _kind(value: str) -> str:
+    """A kind by its code or its name, in Chinese (the city's language, whatever language
+    the caller reads) or in the language active now."""
     value = value.strip()
+    with translation.override(settings.LANGUAGE_CODE):
+        chinese = {str(kind.label): kind.value for kind in FacilityKind}
     for kind in FacilityKind:
-        if value in (kind.value, str(kind.label)):
+        if value in (kind.value, str(kind.label)) or chinese.get(value) == kind.value:
             return kind.value
     raise RowRejected(_("未知的部件类型：%(value)s") % {"value": value})
 
@@ -64,7 +70,8 @@ def _degrees(row: dict[str, str], name: str, limit: float) -> float:
     try:
         value = float(row[name])
     except ValueError:
-        raise RowRejected(_("%(name)s 应为数字：%(value)s") % {"name": name, "value": row[name]})
+        message = _("%(name)s 应为数字：%(value)s") % {"name": name, "value": row[name]}
+        raise RowRejected(message) from None
     if not -limit <= value <= limit:
         raise RowRejected(_("%(name)s 超出范围：%(value)s") % {"name": name, "value": row[name]})
     return value

@@ -88,9 +88,21 @@ def test_keys_without_the_scope_or_without_a_key_are_refused(city: TinyCity, sti
         ({"device_code": "LD-0001"}, 400, "invalid_alarm_type"),
         ({"device_code": "LD-0001", "alarm_type": "x" * 61}, 422, None),
         ({"device_code": "LD-0001", "alarm_type": "a", "at": "yesterday"}, 422, None),
-        ({"device_code": "LD-0001", "alarm_type": "a", "at": "2026-01-01T08:00:00"}, 400, "invalid_at"),
-        ({"device_code": "LD-0001", "alarm_type": "a", "at": "2999-01-01T00:00:00Z"}, 400, "invalid_at"),
-        ({"device_code": "LD-0001", "alarm_type": "a", "reading": "9" * 61}, 400, "invalid_reading"),
+        (
+            {"device_code": "LD-0001", "alarm_type": "a", "at": "2026-01-01T08:00:00"},
+            400,
+            "invalid_at",
+        ),
+        (
+            {"device_code": "LD-0001", "alarm_type": "a", "at": "2999-01-01T00:00:00Z"},
+            400,
+            "invalid_at",
+        ),
+        (
+            {"device_code": "LD-0001", "alarm_type": "a", "reading": "9" * 61},
+            400,
+            "invalid_reading",
+        ),
         ({"device_code": "LD-0001", "alarm_type": "a", "reading": [1]}, 422, None),
         ({"device_code": "LD-0001\x00", "alarm_type": "a"}, 422, None),
         ('{"device_code": ', 400, None),
@@ -127,12 +139,8 @@ def test_two_alarms_at_once_from_one_device_make_one_appeal(city_tx: TinyCity) -
     make_facility(city_tx)
     actor = sensor_actor("区智慧路灯平台")
     for round_ in range(3):
-        results = race(
-            *[
-                lambda: report_alarm(Alarm("LD-0001", "灯具不亮", f"{round_}"), actor=actor)
-                for _ in range(2)
-            ]
-        )
+        alarm = Alarm("LD-0001", "灯具不亮", f"{round_}")
+        results = race(*[lambda alarm=alarm: report_alarm(alarm, actor=actor)] * 2)
         assert not [r for r in results if isinstance(r, Exception)], results
         assert sorted(r.result for r in results) == ["folded", "opened"]  # type: ignore[union-attr]
         case = SensorCase.objects.get(is_open=True)
