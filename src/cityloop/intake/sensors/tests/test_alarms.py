@@ -172,3 +172,14 @@ def test_a_second_case_is_refused_by_the_database_and_the_alarm_folds(
     assert result.result == alarms.FOLDED and result.alarm_count == 2
     assert Appeal.objects.count() == 1 and SensorCase.objects.count() == 1
     assert looked == ["LD-0001", "LD-0001"]  # refused once, then taken as a repeat
+
+
+def test_the_unit_sees_the_folded_alarms_on_the_appeal_page(city: TinyCity) -> None:
+    make_facility(city)
+    opened = alarm()
+    alarm(kind="灯杆倾斜", reading="12°")
+    alarm(kind="", reading="35 lx", cleared=True)
+    page = city.client("cgw").get(f"/appeals/{opened.tracking_code}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "重复告警" in text and "告警解除" in text and "12°" in text
