@@ -117,3 +117,15 @@ def test_the_command_reports_rejected_rows_and_refuses_a_missing_file(tmp_path: 
     assert missing.stderr.strip().count("\n") == 0 and "cannot read" in missing.stderr
     bad = facilities("simulate", "--alarms", "0")
     assert bad.returncode == 2 and "--alarms" in bad.stderr
+
+
+@pytest.mark.django_db
+def test_facilities_are_edited_in_the_admin_and_cases_only_read(city: TinyCity) -> None:
+    run(good_rows(city))
+    admin = city.admin_client()
+    listing = admin.get("/admin/sensors/facility/")
+    assert listing.status_code == 200 and "光华路路灯" in listing.content.decode()
+    light = Facility.objects.get(code="LD-1")
+    assert admin.get(f"/admin/sensors/facility/{light.pk}/change/").status_code == 200
+    assert admin.get("/admin/sensors/sensorcase/").status_code == 200
+    assert admin.get("/admin/sensors/sensorcase/add/").status_code == 403
