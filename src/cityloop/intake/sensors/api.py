@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 from ninja.security import APIKeyHeader
 
@@ -40,7 +40,7 @@ class AlarmIn(InSchema):
     cleared: bool = Field(False, title="告警解除")
 
 
-class AlarmOut(InSchema):
+class AlarmOut(Schema):
     result: str = Field(..., description="opened, folded, cleared or nothing_open")
     tracking_code: str | None
     alarm_count: int
