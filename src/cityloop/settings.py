@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cityloop.sla",
     "cityloop.dispatch",
     "cityloop.appeals",
+    "cityloop.intake.sensors",
     "cityloop.handling",
     "cityloop.oversight",
     "cityloop.evaluate",

@@ -229,6 +229,10 @@ TRANSITIONS: dict[str, Transition] = {
             {Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN},
         ),
         _t("classify", _("智能分类"), {S.RECEIVED}, None, {SYSTEM}),
+        # 物联感知: a device's repeated alarms are folded into its open appeal (the count and
+        # the latest reading recorded), and its "all clear" is recorded too.
+        _t("sensor_alarm", _("重复告警"), ALL_OPEN, None, {SYSTEM}),
+        _t("sensor_clear", _("告警解除"), ALL_OPEN, None, {SYSTEM}),
         _t(
             "categorize",
             _("人工分类"),

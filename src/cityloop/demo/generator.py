@@ -20,6 +20,7 @@ from django.db import transaction
 from cityloop.analytics.store import export_store
 from cityloop.bootstrap import CENTER_CODE, seed_reference
 from cityloop.demo import geography
+from cityloop.demo.facilities import register_demo_facilities
 from cityloop.demo.history import HistoryWriter, UnitDirectory
 from cityloop.demo.proactive import propose_for_demo
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
@@ -63,6 +64,8 @@ def generate_demo_city(
     if not city_exists():
         build_city(seed=seed, streets_per_district=streets_per_district, progress=progress)
     city = load_city(seed=seed, streets_per_district=streets_per_district)
+    facilities = register_demo_facilities(seed)
+    progress(1, 1, "facilities")
     end = end or clock.today()
     writer = HistoryWriter(city.units, city.addresses, seed=seed, end=end, days=days)
     written = writer.write(appeals, progress=progress)
@@ -77,6 +80,7 @@ def generate_demo_city(
         "grids": sum(1 for a in city.layout.areas if a.level == "grid"),
         "addresses": len(city.addresses),
         "units": Unit.objects.count(),
+        "facilities": facilities.created + facilities.updated + facilities.unchanged,
         **written,
         **model,
         **proposals,
