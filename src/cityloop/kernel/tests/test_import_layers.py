@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "cli_warning",
             "cli_proactive",
             "cli_analytics",
+            "cli_import",
             "bootstrap",
         }
         | {"testing"}
