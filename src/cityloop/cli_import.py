@@ -75,7 +75,10 @@ def run_import(args: argparse.Namespace) -> None:
         result["report"] = str(target)
     if not args.dry_run and not args.no_export and summary.imported:
         result["analytics"] = _export()
-    print(json.dumps(result, ensure_ascii=False), file=sys.stderr if args.report == "-" else sys.stdout)
+    print(
+        json.dumps(result, ensure_ascii=False),
+        file=sys.stderr if args.report == "-" else sys.stdout,
+    )
 
 
 def _export() -> str:
@@ -100,7 +103,9 @@ def add_commands(sub: Any, prepare: Callable[[], None]) -> None:
     command.add_argument(
         "--dry-run", action="store_true", help="check every row and report; write nothing"
     )
-    command.add_argument("--report", help='where the rejected rows go (default: beside FILE; "-": stdout)')
+    command.add_argument(
+        "--report", help='where the rejected rows go (default: beside FILE; "-": stdout)'
+    )
     command.add_argument("--chunk-size", type=int, default=500, help="rows per transaction")
     command.add_argument(
         "--no-export", action="store_true", help="do not bring the analytics store up to date"

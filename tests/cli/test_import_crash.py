@@ -19,7 +19,16 @@ from tests.cli.test_commands import run_cli
 pytestmark = pytest.mark.once
 
 ROWS = 3000
-HEADER = ["工单编号", "受理时间", "诉求内容", "承办单位", "办结时间", "是否解决", "满意度", "关闭时间"]
+HEADER = [
+    "工单编号",
+    "受理时间",
+    "诉求内容",
+    "承办单位",
+    "办结时间",
+    "是否解决",
+    "满意度",
+    "关闭时间",
+]
 
 
 def write_history(path: Path) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -22,18 +21,15 @@ from cityloop.appeals.enums import (
     AssignmentRole,
     AssignmentStatus,
     Channel,
-    Status,
 )
 from cityloop.appeals.outcomes import outcome_from_history
 from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.appeals.transitions import check
-from cityloop.intake.bulk.rows import ParsedRow
+from cityloop.intake.bulk.rows import Lookups, ParsedRow
 from cityloop.intake.understanding import understand
 from cityloop.org.models import Role, Unit
 from cityloop.sla.calendar import add_duration
-from cityloop.sla.models import SlaPolicy
-from cityloop.sla.services import choose_policy, warn_before
-from cityloop.taxonomy.models import Category
+from cityloop.sla.services import warn_before
 
 IMPORTER = "批量导入"
 HANDLER = "承办人员（{unit}）"
@@ -78,17 +74,11 @@ class Life:
         )
 
 
-@lru_cache(maxsize=512)
-def _policy(category_id: int | None, urgency: str) -> SlaPolicy:
-    category = Category.objects.get(pk=category_id) if category_id else None
-    return choose_policy(category, urgency, False)
-
-
 def _held(unit: Unit, before: str, after: str) -> dict[str, Any]:
     return {"assignments": [None, [change_record(unit, AssignmentRole.MAIN, before, after)]]}
 
 
-def build_life(row: ParsedRow, *, tracking_code: str, source: str) -> Life:
+def build_life(row: ParsedRow, lookups: Lookups, *, tracking_code: str, source: str) -> Life:
     """`source` names the file and row in the receive step's reason (where it came from)."""
     received = row.received_at
     life = Life(
@@ -118,7 +108,7 @@ def build_life(row: ParsedRow, *, tracking_code: str, source: str) -> Life:
     )
     _place(life, row)
     if row.unit is not None:
-        _dispatch_and_handle(life, row, row.unit)
+        _dispatch_and_handle(life, row, row.unit, lookups)
     life.fields.update(public_fields(life.fields))
     return life
 
@@ -146,10 +136,10 @@ def _place(life: Life, row: ParsedRow) -> None:
     )
 
 
-def _dispatch_and_handle(life: Life, row: ParsedRow, unit: Unit) -> None:
+def _dispatch_and_handle(life: Life, row: ParsedRow, unit: Unit, lookups: Lookups) -> None:
     fields = life.fields
     received = row.received_at
-    policy = _policy(fields["category_id"], row.urgency)
+    policy = lookups.policy(row.category, row.urgency)
     sign_due = add_duration(received, policy.sign_within, policy.sign_unit)
     reply_due = add_duration(received, policy.reply_within, policy.reply_unit)
     reason = _("按导入记录的承办单位：%(unit)s") % {"unit": unit.name}
@@ -245,6 +235,3 @@ def _evaluate(life: Life, row: ParsedRow, unit: Unit, at: datetime) -> None:
             "is_latest": True,
         }
     )
-
-
-__all__ = ["Life", "Status", "build_life"]

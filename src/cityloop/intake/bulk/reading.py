@@ -67,7 +67,7 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     if not isinstance(mapping, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
     ):
-        raise bad_file(_("列映射文件须为 JSON 对象：{\"字段\": \"列名\"}"))
+        raise bad_file(_('列映射文件须为 JSON 对象：{"字段": "列名"}'))
     unknown = sorted(set(mapping) - set(DEFAULT_COLUMNS))
     if unknown:
         raise bad_file(_("列映射中有未知字段：%(fields)s") % {"fields": "、".join(unknown)})
@@ -89,10 +89,13 @@ class Sheet:
         for number, row in enumerate(cells, start=2):
             if not any(_text(cell) for cell in row):
                 continue  # blank lines between records are not rows
-            yield number, {
-                field: _text(row[index]) if index < len(row) else ""
-                for field, index in self.columns.items()
-            }
+            yield (
+                number,
+                {
+                    field: _text(row[index]) if index < len(row) else ""
+                    for field, index in self.columns.items()
+                },
+            )
 
 
 def open_sheet(path: Path, mapping: dict[str, str]) -> Sheet:

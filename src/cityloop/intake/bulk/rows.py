@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from cityloop.appeals.enums import AppealType, Satisfaction
 from cityloop.intake.services import PHONE_PATTERN
 from cityloop.kernel import clock
 from cityloop.org.models import Unit
-from cityloop.sla.models import Urgency
+from cityloop.sla.models import SlaPolicy, Urgency
+from cityloop.sla.services import choose_policy
 from cityloop.taxonomy.models import Category
 from cityloop.taxonomy.services import PATH_SEPARATOR
 
@@ -80,7 +82,8 @@ class Rejected:
 
     @property
     def reason(self) -> str:
-        return "；".join(self.reasons)
+        # the reasons were written in the language of the import; so is the separator
+        return _("；").join(self.reasons)
 
 
 class Lookups:
@@ -103,6 +106,14 @@ class Lookups:
         self.types = _choice_words(AppealType)
         self.urgencies = _choice_words(Urgency)
         self.satisfactions = _choice_words(Satisfaction)
+        self.policies: dict[tuple[int | None, str], SlaPolicy] = {}
+
+    def policy(self, category: Category | None, urgency: str) -> SlaPolicy:
+        """The time limits the rules give the appeal (an imported one is never 复杂)."""
+        key = (category.pk if category else None, urgency)
+        if key not in self.policies:
+            self.policies[key] = choose_policy(category, urgency, False)
+        return self.policies[key]
 
     def category(self, text: str) -> Category | None:
         key = text.strip()
@@ -226,11 +237,9 @@ def parse_row(number: int, cells: dict[str, str], lookups: Lookups) -> ParsedRow
         (closed, _("关闭时间")),
     ]
     known = [(moment, label) for moment, label in order if moment is not None]
-    for (earlier, first), (later, second) in zip(known, known[1:], strict=False):
+    for (earlier, first), (later, second) in pairwise(known):
         if later < earlier:
-            problems.append(
-                _("%(second)s早于%(first)s") % {"second": second, "first": first}
-            )
+            problems.append(_("%(second)s早于%(first)s") % {"second": second, "first": first})
     external_id = cells.get("external_id", "").strip()
     if len(external_id) > 100:
         problems.append(_("工单编号不能超过 100 字"))

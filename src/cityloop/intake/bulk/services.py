@@ -201,7 +201,7 @@ def _import_chunk(
         parsed = [o for o in outcomes if isinstance(o, ParsedRow)]
         codes = _tracking_codes(parsed)
         lives = [
-            build_life(row, tracking_code=code, source=_source(file_name, row))
+            build_life(row, lookups, tracking_code=code, source=_source(file_name, row))
             for row, code in zip(parsed, codes, strict=True)
         ]
         appeals = _write(lives)

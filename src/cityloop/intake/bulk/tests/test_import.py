@@ -108,7 +108,9 @@ def test_an_excel_file_with_english_columns_and_real_dates(city, tmp_path):
     book = Workbook()
     sheet = book.active
     sheet.append(["ticket_id", "received_at", "content", "unit", "replied_at", "satisfaction"])
-    sheet.append(["X-1", datetime(2026, 2, 3, 8, 30), "水管漏水", "WATER", datetime(2026, 2, 4), "基本满意"])
+    sheet.append(
+        ["X-1", datetime(2026, 2, 3, 8, 30), "水管漏水", "WATER", datetime(2026, 2, 4), "基本满意"]
+    )
     sheet.append([None, None, None, None, None, None])  # a blank row is no row
     sheet.append(["X-2", datetime(2026, 2, 5, 8, 30), "", "WATER", None, None])
     book.save(tmp_path / "history.xlsx")
@@ -134,7 +136,9 @@ def test_rejected_rows_are_reported_with_their_row_numbers_and_every_reason(city
     assert (summary.imported, summary.rejected) == (1, 5)
     reasons = {number: reason for number, _ticket, reason in summary.rejections}
     assert set(reasons) == {3, 4, 5, 6, 7}
-    assert "受理时间无法识别：去年春天" in reasons[3] and "承办单位不存在：不存在的单位" in reasons[3]
+    assert (
+        "受理时间无法识别：去年春天" in reasons[3] and "承办单位不存在：不存在的单位" in reasons[3]
+    )
     assert "办结时间早于受理时间" in reasons[4]
     assert "受理时间晚于当前时间" in reasons[5]
     assert "工单编号 OK-1 与第 2 行重复" in reasons[6]
@@ -146,7 +150,9 @@ def test_rejected_rows_are_reported_with_their_row_numbers_and_every_reason(city
 
 
 def test_running_the_same_file_again_gives_nothing_twice(city, tmp_path):
-    path = write_csv(tmp_path / "h.csv", [row(f"T-{n}") for n in range(5)] + [row("T-x", 诉求内容="")])
+    path = write_csv(
+        tmp_path / "h.csv", [row(f"T-{n}") for n in range(5)] + [row("T-x", 诉求内容="")]
+    )
     first = imported(path, chunk_size=2)
     again = imported(path, chunk_size=2)
     assert (first.imported, first.rejected, first.skipped) == (5, 1, 0)
@@ -245,3 +251,14 @@ def test_the_three_rates_of_an_imported_month_come_from_the_assessment(
     assert found[0][0] == 4
     _columns, found = run_select("SELECT count(*) FROM appeals WHERE channel = 'bulk_import'")
     assert found[0][0] == 5
+
+
+def test_reasons_are_given_in_the_users_language(city, tmp_path):
+    from django.utils import translation
+
+    path = write_csv(tmp_path / "h.csv", [row("E-1", 诉求内容="", 承办单位="Nowhere")])
+    with translation.override("en"):
+        summary = imported(path, dry_run=True)
+    assert (
+        summary.rejections[0][2] == "The appeal content is missing; No such handling unit: Nowhere"
+    )
