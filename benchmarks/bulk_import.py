@@ -7,7 +7,7 @@ the tiny test city (2 streets, a standard address each):
 - the re-run of the same file (every row found done: nothing written);
 - rows per second of a --dry-run (read and check only).
 
-Usage: python benchmarks/bulk_import.py [--rows 20000]
+Usage: python benchmarks/bulk_import.py [--rows 5000]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def history(rows: int, prefix: str) -> list[list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
 
     import django

@@ -262,3 +262,13 @@ def test_reasons_are_given_in_the_users_language(city, tmp_path):
     assert (
         summary.rejections[0][2] == "The appeal content is missing; No such handling unit: Nowhere"
     )
+
+
+def test_the_administrator_reads_the_batches_and_the_rejected_rows(city, tmp_path):
+    imported(write_csv(tmp_path / "h.csv", [row("A-1"), row("A-2", 受理时间="")]))
+    admin = city.admin_client()
+    batches = admin.get("/admin/bulk_import/importbatch/")
+    assert batches.status_code == 200 and "h.csv" in batches.content.decode()
+    rows = admin.get("/admin/bulk_import/importedrow/?q=A-2").content.decode()
+    assert "缺少受理时间" in rows
+    assert admin.get("/admin/bulk_import/importbatch/add/").status_code == 403
