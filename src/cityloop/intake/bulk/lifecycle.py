@@ -21,6 +21,7 @@ from cityloop.appeals.enums import (
     AssignmentRole,
     AssignmentStatus,
     Channel,
+    Placement,
 )
 from cityloop.appeals.outcomes import outcome_from_history
 from cityloop.appeals.public_text import public_fields, public_version
@@ -33,6 +34,8 @@ from cityloop.sla.services import warn_before
 
 IMPORTER = "批量导入"
 HANDLER = "承办人员（{unit}）"
+# distinct addresses whose place is kept during a run (a bound on the memory it takes)
+PLACES_KEPT = 50_000
 
 
 @dataclass
@@ -106,19 +109,33 @@ def build_life(row: ParsedRow, lookups: Lookups, *, tracking_code: str, source: 
         reason=source,
         changes={"channel": ["", Channel.BULK_IMPORT]},
     )
-    _place(life, row)
+    _place(life, row, lookups)
     if row.unit is not None:
         _dispatch_and_handle(life, row, row.unit, lookups)
     life.fields.update(public_fields(life.fields))
     return life
 
 
-def _place(life: Life, row: ParsedRow) -> None:
+def _place(life: Life, row: ParsedRow, lookups: Lookups) -> None:
     """Placed as intake places typed text (standard address, road, street, district), and
-    recorded by a "locate" step saying how, as intake records it."""
-    text = f"{row.address} {row.title} {row.content}".strip()
-    found = understand(text, want_category=False, want_address=True, address_text=row.address)
-    place = found.placement
+    recorded by a "locate" step saying how, as intake records it. A historical record's
+    address column is its place: read alone (and once per distinct address in a run — a
+    city's history names the same places over and over); the whole text is read only when
+    the row has no address or the address alone leads nowhere."""
+    place = lookups.places.get(row.address) if row.address else None
+    if place is None and row.address:
+        place = understand(
+            row.address, want_category=False, want_address=True, address_text=row.address
+        ).placement
+        if place is not None and place.level != Placement.CITY:
+            if len(lookups.places) >= PLACES_KEPT:
+                lookups.places.clear()
+            lookups.places[row.address] = place
+    if place is None or place.level == Placement.CITY:
+        text = f"{row.address} {row.title} {row.content}".strip()
+        place = understand(
+            text, want_category=False, want_address=True, address_text=row.address
+        ).placement
     if place is None:
         return
     address_text = row.address or (place.address.full_text if place.address else "")

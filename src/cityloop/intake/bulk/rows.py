@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cityloop.appeals.enums import AppealType, Satisfaction
+from cityloop.intake.fallback import PlaceFound
 from cityloop.intake.services import PHONE_PATTERN
 from cityloop.kernel import clock
 from cityloop.org.models import Unit
@@ -107,6 +108,7 @@ class Lookups:
         self.urgencies = _choice_words(Urgency)
         self.satisfactions = _choice_words(Satisfaction)
         self.policies: dict[tuple[int | None, str], SlaPolicy] = {}
+        self.places: dict[str, PlaceFound] = {}  # address column → where it is
 
     def policy(self, category: Category | None, urgency: str) -> SlaPolicy:
         """The time limits the rules give the appeal (an imported one is never 复杂)."""

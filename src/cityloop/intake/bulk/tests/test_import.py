@@ -272,3 +272,23 @@ def test_the_administrator_reads_the_batches_and_the_rejected_rows(city, tmp_pat
     rows = admin.get("/admin/bulk_import/importedrow/?q=A-2").content.decode()
     assert "缺少受理时间" in rows
     assert admin.get("/admin/bulk_import/importbatch/add/").status_code == 403
+
+
+def test_the_place_comes_from_the_address_column_else_from_the_text(city, tmp_path):
+    rows = [
+        row("P-1", 事发地址="北京市朝阳区朝外街道光华路2号院3号楼"),
+        row("P-2", 事发地址="北京市朝阳区朝外街道光华路2号院3号楼", 诉求内容="路灯坏了"),
+        row("P-3", 事发地址="", 诉求内容="建外街道光华路1号院3号楼门口路灯坏了"),
+        row("P-4", 事发地址="", 诉求内容="路灯坏了"),
+    ]
+    imported(write_csv(tmp_path / "h.csv", rows))
+    placed = {
+        r.external_id: (r.appeal.grid, r.appeal.placement)
+        for r in ImportedRow.objects.select_related("appeal")
+    }
+    assert placed["P-1"] == placed["P-2"] == (city.grids[1], "address")
+    assert placed["P-3"] == (city.grids[0], "address")
+    assert placed["P-4"] == (None, "city"), "nowhere to be read: the centre places it"
+    assert "locate" in ImportedRow.objects.get(external_id="P-4").appeal.events.values_list(
+        "action", flat=True
+    )
