@@ -72,7 +72,9 @@ def import_file(
     digest = file_digest(path)
     lookups = Lookups()
     if dry_run:
-        return _check_only(sheet, digest, lookups, chunk_size, progress)
+        earlier = ImportBatch.objects.filter(file_sha256=digest).first()
+        done = set(earlier.rows.values_list("row_number", flat=True)) if earlier else set()
+        return _check_only(sheet, digest, lookups, chunk_size, progress, done)
     batch = _batch(path, digest, mapping, sheet.total, actor_name)
     done = set(batch.rows.values_list("row_number", flat=True))
     summary = ImportSummary(digest, sheet.total, 0, 0, len(done), dry_run=False)
@@ -131,12 +133,18 @@ def _chunks(
 
 
 def _check_only(
-    sheet: Sheet, digest: str, lookups: Lookups, chunk_size: int, progress: Progress | None
+    sheet: Sheet,
+    digest: str,
+    lookups: Lookups,
+    chunk_size: int,
+    progress: Progress | None,
+    done: set[int],
 ) -> ImportSummary:
-    summary = ImportSummary(digest, sheet.total, 0, 0, 0, dry_run=True)
+    """What an import would do now: the rows an earlier run of the file took are skipped."""
+    summary = ImportSummary(digest, sheet.total, 0, 0, len(done), dry_run=True)
     seen: dict[str, int] = {}
-    position = 0
-    for chunk in _chunks(sheet.rows(), chunk_size):
+    position = len(done)
+    for chunk in _chunks(((n, c) for n, c in sheet.rows() if n not in done), chunk_size):
         for outcome in _parse_chunk(chunk, lookups, seen):
             if isinstance(outcome, Rejected):
                 summary.rejected += 1
@@ -189,7 +197,9 @@ def _import_chunk(
     batch: ImportBatch, file_name: str, chunk: list[tuple[int, dict[str, str]]], lookups: Lookups
 ) -> tuple[int, int]:
     with transaction.atomic():
-        # another run of the same file may have taken some of these rows meanwhile
+        # another run of the same file may have taken some of these rows meanwhile; the
+        # batch's lock makes two runs take turns, chunk by chunk
+        ImportBatch.objects.select_for_update().filter(pk=batch.pk).first()
         taken = set(
             ImportedRow.objects.filter(
                 batch=batch, row_number__in=[number for number, _cells in chunk]

@@ -176,6 +176,8 @@ def test_an_import_cut_off_between_chunks_carries_on_where_it_stopped(city, tmp_
         imported(path, chunk_size=3, progress=stop_after_first_chunk)
     assert Appeal.objects.count() == 3, "whole chunks only"
     assert ImportBatch.objects.get().finished_at is None
+    would = imported(path, dry_run=True)
+    assert (would.imported, would.rejected, would.skipped) == (4, 0, 3)
     resumed = imported(path, chunk_size=3)
     assert (resumed.imported, resumed.skipped) == (4, 3)
     tickets = sorted(ImportedRow.objects.values_list("external_id", flat=True))
