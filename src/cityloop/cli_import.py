@@ -73,6 +73,9 @@ def run_import(args: argparse.Namespace) -> None:
         with target.open("w", encoding="utf-8-sig", newline="") as out:
             _write_report(out, summary.rejections)
         result["report"] = str(target)
+    elif not args.report:
+        # an earlier version of the file had rejected rows; this one has none
+        report_path(source).unlink(missing_ok=True)
     if not args.dry_run and not args.no_export and summary.imported:
         result["analytics"] = _export()
     print(

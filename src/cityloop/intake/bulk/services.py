@@ -44,11 +44,12 @@ class ImportSummary:
     rejections: list[tuple[int, str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        verb = "would_be_" if self.dry_run else ""
         return {
             "file_sha256": self.file_sha256,
             "rows": self.rows_total,
-            "imported": self.imported,
-            "rejected": self.rejected,
+            f"{verb}imported": self.imported,
+            f"{verb}rejected": self.rejected,
             "already_done": self.skipped,
             "dry_run": self.dry_run,
         }
