@@ -268,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_sensors.add_commands(sub, _django_and_database)
 
+    from cityloop import cli_import
+
+    cli_import.add_commands(sub, _django_and_database)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cityloop.handling",
     "cityloop.oversight",
     "cityloop.evaluate",
+    "cityloop.intake.bulk.apps.BulkImportConfig",
     "cityloop.notify",
     "cityloop.warning",
     "cityloop.proactive",

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "cli_proactive",
             "cli_analytics",
             "cli_sensors",
+            "cli_import",
             "bootstrap",
         }
         | {"testing"}
