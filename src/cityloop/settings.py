@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cityloop.dispatch",
     "cityloop.appeals",
     "cityloop.handling",
+    "cityloop.intake.patrol",
     "cityloop.oversight",
     "cityloop.evaluate",
     "cityloop.notify",
