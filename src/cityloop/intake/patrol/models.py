@@ -57,8 +57,10 @@ class PatrolAssignment(models.Model):
         street = profile.unit.area
         if street is not None and ancestor_at(self.grid, AreaLevel.STREET) != street:
             raise ValidationError(
-                {"grid": _("网格%(grid)s不在%(unit)s辖区内") % {
-                    "grid": self.grid.name, "unit": profile.unit.name}}
+                {
+                    "grid": _("网格%(grid)s不在%(unit)s辖区内")
+                    % {"grid": self.grid.name, "unit": profile.unit.name}
+                }
             )
 
 
@@ -85,9 +87,7 @@ class PatrolReport(models.Model):
     reported_at = models.DateTimeField(_("上报时间"))
     lat = models.FloatField(_("纬度"))
     lng = models.FloatField(_("经度"))
-    location_source = models.CharField(
-        _("定位方式"), max_length=10, choices=LocationSource.choices
-    )
+    location_source = models.CharField(_("定位方式"), max_length=10, choices=LocationSource.choices)
     accuracy_m = models.FloatField(_("定位精度（米）"), null=True, blank=True)
     text = models.TextField(_("问题描述"))
     category = models.ForeignKey(

@@ -233,4 +233,3 @@ def _handle_on_spot(report: PatrolReport, draft: PatrolDraft, worker: Actor) -> 
     if replied.status == Status.REPLIED:
         close(code, actor=Actor.system(), reason=_("网格员自行处置，无诉求人回访"))
     report.appeal.refresh_from_db()
-

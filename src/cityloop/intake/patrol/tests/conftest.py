@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from cityloop.access.actors import Actor
 from cityloop.intake.patrol.services import assign_grid
@@ -27,6 +29,14 @@ def add_grid_worker(city: TinyCity, username: str = "gridworker", street: int = 
     )
     city.users[username] = user
     return user
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    """What the services write (event reasons) is in the language active at the time: the
+    tests read it in Chinese whatever a page test before them chose."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
