@@ -105,9 +105,9 @@ def assign_grid(username: str, grid_code: str, *, actor: Actor) -> PatrolAssignm
     return assignment
 
 
-def _check(draft: PatrolDraft, actor: Actor) -> tuple[Area, datetime]:
-    """Refuse bad input before anything is written; the grid the problem lies in, and when
-    it was found."""
+def _check(draft: PatrolDraft, actor: Actor) -> tuple[float, float, datetime]:
+    """Refuse bad input before anything is written; where the problem is, and when it was
+    found."""
     text = draft.text.strip()
     if not text:
         raise invalid_field("text", _("请描述发现的问题"))
@@ -147,7 +147,7 @@ def _check(draft: PatrolDraft, actor: Actor) -> tuple[Area, datetime]:
             )
     elif draft.after:
         raise invalid_field("after", _("只有自行处置才上传处置后的照片"))
-    return place, found_at
+    return draft.lat, draft.lng, found_at
 
 
 def _channel_actor(worker: Actor) -> Actor:
@@ -175,15 +175,15 @@ def report_problem(draft: PatrolDraft, *, actor: Actor) -> PatrolReport:
     Handled on the spot: received, dispatched to the worker's street office, signed for,
     replied with what was done and closed — recorded step by step, in one transaction."""
     assignment = assignment_of(actor)
-    _place, found_at = _check(draft, actor)
+    lat, lng, found_at = _check(draft, actor)
     channel = _channel_actor(actor)
     appeal_draft = AppealDraft(
         channel=Channel.GRID_PATROL,
         title="",
         content=draft.text.strip(),
         caller_name=actor.name,
-        lat=draft.lat,
-        lng=draft.lng,
+        lat=lat,
+        lng=lng,
         category_code=draft.category_code,
         # a problem found on the street is work to be done, never typed from the words
         appeal_type=AppealType.HELP,
@@ -198,8 +198,8 @@ def report_problem(draft: PatrolDraft, *, actor: Actor) -> PatrolReport:
             grid=assignment.grid,
             found_at=found_at,
             reported_at=clock.now(),
-            lat=draft.lat,
-            lng=draft.lng,
+            lat=lat,
+            lng=lng,
             location_source=draft.location_source,
             accuracy_m=draft.accuracy_m,
             text=draft.text.strip(),
