@@ -7,6 +7,7 @@ from cityloop.intake.patrol.models import PatrolAssignment, PatrolReport
 class PatrolAssignmentAdmin(admin.ModelAdmin):
     list_display = ["worker", "grid", "since"]
     raw_id_fields = ["worker", "grid"]
+    readonly_fields = ["since"]
 
 
 @admin.register(PatrolReport)

@@ -16,6 +16,7 @@ from cityloop.appeals.models import Appeal
 from cityloop.geo.models import Area, AreaLevel
 from cityloop.geo.services import ancestor_at
 from cityloop.handling.models import Attachment
+from cityloop.kernel import clock
 from cityloop.org.models import Role
 from cityloop.taxonomy.models import Category
 
@@ -37,7 +38,7 @@ class PatrolAssignment(models.Model):
         limit_choices_to={"level": AreaLevel.GRID},
         verbose_name=_("负责网格"),
     )
-    since = models.DateTimeField(_("分配时间"))
+    since = models.DateTimeField(_("分配时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("网格分配")
@@ -49,6 +50,8 @@ class PatrolAssignment(models.Model):
     def clean(self) -> None:
         """The one rule of a grid worker's grid (the admin form and services.assign_grid):
         a grid worker's, inside the area of the street office they work for."""
+        if self.worker_id is None or self.grid_id is None:
+            return  # the missing field is reported by the form
         profile = getattr(self.worker, "staff", None)
         if profile is None or profile.role != Role.GRID_WORKER:
             raise ValidationError({"worker": _("不是网格员账号")})
