@@ -124,3 +124,35 @@ def test_bad_posts_are_400_with_the_message_in_chinese_or_english(city, worker, 
     assert english.status_code == 400
     assert "or pick the place on the map" in english.content.decode()
     assert not PatrolReport.objects.exists()
+
+
+def _queries_of_page(client: object) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get("/patrol/").status_code == 200  # type: ignore[attr-defined]
+    return len(seen.captured_queries)
+
+
+def test_the_page_costs_the_same_queries_with_more_reports(city, worker):
+    def report(on_spot: bool) -> None:
+        changes = {"action_taken": "已复位固定", "after": [photo()]} if on_spot else {}
+        draft = PatrolDraft(
+            text="井盖松动",
+            lat=IN_MY_GRID[0],
+            lng=IN_MY_GRID[1],
+            handled_on_spot=on_spot,
+            before=[photo()],
+            **changes,
+        )
+        report_problem(draft, actor=worker)
+
+    report(True)
+    report(False)
+    client = city.client("gridworker")
+    _queries_of_page(client)  # the first request fills the configuration caches
+    few = _queries_of_page(client)
+    for on_spot in (True, False, True, False):
+        report(on_spot)
+    assert _queries_of_page(client) == few
