@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cityloop.appeals",
     "cityloop.intake.sensors",
     "cityloop.handling",
+    "cityloop.intake.patrol",
     "cityloop.oversight",
     "cityloop.evaluate",
     "cityloop.intake.bulk.apps.BulkImportConfig",

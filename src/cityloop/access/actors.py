@@ -63,7 +63,9 @@ class Actor:
         """None means all units. A handler sees their unit; a supervisor the units under theirs."""
         if self.sees_everything:
             return None
-        if self.unit is None:
+        if self.unit is None or self.role == Role.GRID_WORKER:
+            # a grid worker sees their grid's appeals, in the public version, on the patrol
+            # page (intake.patrol.selectors), not their street office's cases
             return set()
         if self.role == Role.SUPERVISOR:
             return self.unit.subtree_ids()

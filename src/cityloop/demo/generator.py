@@ -103,8 +103,10 @@ def _staff_where_the_work_is() -> None:
         .first()
     )
     if busiest is None:
+        _grid_worker_where_the_work_is(StaffProfile.objects.get(user__username="handler").unit)
         return
     office = Unit.objects.select_related("parent").get(pk=busiest["main_unit"])
+    _grid_worker_where_the_work_is(office)
     StaffProfile.objects.filter(user__username="handler").update(
         unit=office, display_name=f"{office.name}接诉即办专员"
     )
@@ -112,6 +114,34 @@ def _staff_where_the_work_is() -> None:
         StaffProfile.objects.filter(user__username="district").update(
             unit=office.parent, display_name=f"{office.parent.name}督办员"
         )
+
+
+def _grid_worker_where_the_work_is(office: Unit) -> None:
+    """The demo grid worker works for that street office and patrols its grid with the most
+    open appeals (any grid of the street when none is open)."""
+    from django.db.models import Count
+
+    from cityloop.access.actors import Actor
+    from cityloop.appeals.enums import OPEN_STATUSES
+    from cityloop.appeals.models import Appeal
+    from cityloop.intake.patrol.services import assign_grid
+
+    if office.area is None:
+        return
+    StaffProfile.objects.filter(user__username="gridworker").update(
+        unit=office, display_name=f"{office.name}网格员小赵"
+    )
+    busiest = (
+        Appeal.objects.filter(street=office.area, grid__isnull=False, status__in=OPEN_STATUSES)
+        .values("grid__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "grid__code")
+        .first()
+    )
+    any_grid = StandardAddress.objects.filter(grid__parent__parent=office.area).first()
+    code = busiest["grid__code"] if busiest else any_grid.grid.code if any_grid else ""
+    if code:
+        assign_grid("gridworker", code, actor=Actor.system())
 
 
 def train_demo_model(progress: Progress) -> dict[str, Any]:
@@ -286,6 +316,7 @@ def _write_staff(units: dict[str, Unit]) -> None:
         ("analyst", Role.ANALYST, center, "数据分析员"),
         ("handler", Role.HANDLER, first_street, f"{first_street.name}接诉即办专员"),
         ("district", Role.SUPERVISOR, first_district, f"{first_district.name}督办员"),
+        ("gridworker", Role.GRID_WORKER, first_street, f"{first_street.name}网格员小赵"),
     ]
     user_model = get_user_model()
     for username, role, unit, display in people:

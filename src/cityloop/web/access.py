@@ -25,6 +25,8 @@ CALL_TAKING: frozenset[str] = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.
 DISPATCHING: frozenset[str] = frozenset({Role.DISPATCHER, Role.ADMIN})
 HANDLING: frozenset[str] = frozenset({Role.HANDLER, Role.ADMIN})
 SUPERVISING: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
+# the patrol page is the grid worker's own: it needs a grid (intake.patrol)
+PATROLLING: frozenset[str] = frozenset({Role.GRID_WORKER})
 ANY_STAFF: frozenset[str] = frozenset(Role.values)
 
 # The pages of the top bar, in order, with the roles that see them.
@@ -32,6 +34,7 @@ NAV = [
     ("web:console", gettext_lazy("受理台"), CALL_TAKING),
     ("web:queue", gettext_lazy("派单队列"), DISPATCHING),
     ("web:worklist", gettext_lazy("承办工作台"), HANDLING),
+    ("web:patrol", gettext_lazy("网格巡查"), PATROLLING),
     ("web:board", gettext_lazy("督办看板"), SUPERVISING),
     ("web:assessment", gettext_lazy("三率考核"), ASSESSING),
     ("web:warning", gettext_lazy("预警"), WATCHING),
@@ -48,6 +51,7 @@ LANDING: dict[str, str] = {
     Role.HANDLER: "web:worklist",
     Role.SUPERVISOR: "web:board",
     Role.ANALYST: "web:assessment",
+    Role.GRID_WORKER: "web:patrol",
     Role.ADMIN: "web:board",
 }
 

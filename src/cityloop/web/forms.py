@@ -134,3 +134,38 @@ class IntakeForm(forms.Form):
     @property
     def urgency(self) -> str:
         return Urgency.EMERGENCY if self.cleaned_data.get("urgent") else Urgency.NORMAL
+
+
+# 网格员巡查上报: what the phone sends. The place is the device's location, or a map point.
+PATROL_CHOICES = [("sent", _("上报派单")), ("on_spot", _("自行处置"))]
+
+
+def _photos(label: Any) -> MultipleFileField:
+    # capture: the phone opens its camera; a desktop browser still offers files
+    widget = MultipleFileInput(attrs={"accept": ACCEPT, "capture": "environment"})
+    return MultipleFileField(label=label, required=False, widget=widget)
+
+
+class PatrolForm(forms.Form):
+    text = forms.CharField(
+        label=_("发现的问题"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("什么问题、在哪个位置")}),
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    location_source = forms.ChoiceField(
+        choices=[("device", "device"), ("map", "map")], required=False, widget=forms.HiddenInput
+    )
+    accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput)
+    before = _photos(_("现场照片（处置前）"))
+    way = forms.ChoiceField(
+        label=_("处理方式"), choices=PATROL_CHOICES, initial="sent", widget=forms.RadioSelect
+    )
+    action_taken = forms.CharField(
+        label=_("处置情况"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("做了什么，现在怎样")}),
+    )
+    after = _photos(_("处置后照片"))

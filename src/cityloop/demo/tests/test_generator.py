@@ -12,7 +12,9 @@ from cityloop.assessment.rates import monthly_ranking
 from cityloop.demo.generator import generate_demo_city
 from cityloop.demo.models import DemoAppealTruth, DemoIncident
 from cityloop.geo.models import Area
-from cityloop.geo.services import locate
+from cityloop.geo.services import ancestor_at, locate
+from cityloop.intake.patrol.models import PatrolAssignment
+from cityloop.org.models import Role, StaffProfile
 from cityloop.proactive.models import Proposal
 
 
@@ -52,6 +54,10 @@ def test_small_city_history(db):
     # The incidents' bursts at one grid are proposed as proactive work (未诉先办).
     assert summary["proposals"] == Proposal.objects.count() > 0
     assert Proposal.objects.filter(source="recurring", area_id=incident.grid_id).exists()
+    # A grid worker patrols a grid of the street office they work for (intake.patrol).
+    worker = StaffProfile.objects.get(user__username="gridworker", role=Role.GRID_WORKER)
+    grid = PatrolAssignment.objects.get(worker=worker.user).grid
+    assert ancestor_at(grid, "street") == worker.unit.area
 
 
 def test_same_seed_same_history(db):
