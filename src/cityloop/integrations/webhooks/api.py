@@ -95,9 +95,7 @@ def delivery_out(delivery: Delivery) -> dict[str, Any]:
 def create_subscription(
     request: HttpRequest, body: SubscriptionIn, *, key: ApiKey
 ) -> Status[dict[str, Any]]:
-    subscription = services.subscribe(
-        key=key, url=body.url, kinds=body.kinds, secret=body.secret
-    )
+    subscription = services.subscribe(key=key, url=body.url, kinds=body.kinds, secret=body.secret)
     return Status(201, {**subscription_out(subscription), "secret": subscription.secret})
 
 
@@ -117,9 +115,7 @@ def list_subscriptions(request: HttpRequest, *, key: ApiKey) -> list[dict[str, A
     summary="取消订阅",
 )
 @with_key
-def delete_subscription(
-    request: HttpRequest, subscription_id: int, *, key: ApiKey
-) -> Status[None]:
+def delete_subscription(request: HttpRequest, subscription_id: int, *, key: ApiKey) -> Status[None]:
     services.unsubscribe(subscription_id, key=key)
     return Status(204, None)
 
@@ -141,5 +137,3 @@ def list_deliveries(
 @with_key
 def list_kinds(request: HttpRequest, *, key: ApiKey) -> list[str]:
     return services.event_kinds()
-
-

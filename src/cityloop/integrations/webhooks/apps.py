@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhooksConfig(AppConfig):
     name = "cityloop.integrations.webhooks"
     label = "webhooks"
-    verbose_name = "事件推送"
+    verbose_name = _("事件推送")
 
     def ready(self) -> None:
         from cityloop.appeals.events import event_recorded

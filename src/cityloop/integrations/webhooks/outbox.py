@@ -85,9 +85,7 @@ def write_deliveries(sender: object, *, appeal: Appeal, event: AppealEvent, **_k
         if not entitled(subscription, units):
             continue
         key = f"wh-{subscription.pk}-{event.pk}"
-        body = json.dumps(
-            payload(appeal, event, key), cls=DjangoJSONEncoder, ensure_ascii=False
-        )
+        body = json.dumps(payload(appeal, event, key), cls=DjangoJSONEncoder, ensure_ascii=False)
         rows.append(
             Delivery(
                 subscription=subscription,

@@ -144,9 +144,7 @@ def _record(delivery: Delivery, **fields: object) -> None:
     """Record an outcome, unless the claim ran out meanwhile and another worker took the
     delivery over (then it records its own)."""
     fields["claimed_until"] = None
-    Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(
-        **fields
-    )
+    Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until).update(**fields)
 
 
 def send_one(delivery: Delivery, tally: Tally) -> None:

@@ -66,7 +66,7 @@ def unsubscribe(subscription_id: int, *, key: ApiKey) -> Subscription:
             raise NotFound("subscription_not_found", _("订阅不存在"))
         subscription.deleted_at = clock.now()
         subscription.save(update_fields=["deleted_at"])
-        Delivery.objects.filter(
-            subscription=subscription, status=DeliveryStatus.QUEUED
-        ).update(status=DeliveryStatus.CANCELLED, claimed_until=None)
+        Delivery.objects.filter(subscription=subscription, status=DeliveryStatus.QUEUED).update(
+            status=DeliveryStatus.CANCELLED, claimed_until=None
+        )
     return subscription

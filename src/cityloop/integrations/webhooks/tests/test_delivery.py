@@ -79,7 +79,11 @@ def test_a_receiver_that_fails_then_succeeds_gets_it_once(city, receiver, settin
         city.receive(auto_dispatch=False)
         assert send_pending() == {"sent": 0, "failed": 0, "retrying": 1, "cancelled": 0}
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.error, delivery.response_status) == ("queued", "HTTP 503", 503)
+    assert (delivery.status, delivery.error, delivery.response_status) == (
+        "queued",
+        "HTTP 503",
+        503,
+    )
     assert delivery.next_attempt_at == start + timedelta(seconds=30)
     with clock.frozen_at(start + timedelta(seconds=29)):
         assert send_pending()["retrying"] == 0, "not before its time"
