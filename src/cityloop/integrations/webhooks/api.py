@@ -1,17 +1,18 @@
 """The key holder's API: create, list and delete subscriptions, read a subscription's
 delivery log. Authenticated with the api key (header X-Api-Key, or ?api_key= as Open311
-clients send it), scope "webhooks"; every request is logged against the key."""
+clients send it), scope "webhooks"; every request that passes the key check is logged
+against the key."""
 
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
+from ninja.security import APIKeyHeader
 
 from cityloop.access import keys
 from cityloop.integrations.webhooks import selectors, services
@@ -22,39 +23,46 @@ from cityloop.integrations.webhooks.schemas import (
     SubscriptionIn,
     SubscriptionOut,
 )
-from cityloop.kernel.api_schema import PUBLIC_ERRORS
+from cityloop.kernel.api_schema import ERRORS
 from cityloop.kernel.errors import DomainError
 from cityloop.org.models import ApiKey, KeyScope
 
-router = Router(tags=["webhooks"])
+
+class WebhooksKey(APIKeyHeader):
+    """The key from the X-Api-Key header or, as Open311 clients send it, ?api_key=; checked
+    (403 / 429) before the body is read."""
+
+    param_name = "X-Api-Key"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.headers.get(self.param_name) or request.GET.get("api_key")
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey:
+        return keys.authenticate(request, key, KeyScope.WEBHOOKS)
+
+
+router = Router(auth=WebhooksKey(), tags=["webhooks"])
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def raw_key(request: HttpRequest) -> str | None:
-    return request.headers.get("X-Api-Key") or request.GET.get("api_key")
+def key_of(request: HttpRequest) -> ApiKey:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def with_key(view: F) -> F:
-    """Authenticates the key (403 / 429 before anything runs), hands it to the view as
-    `key`, and logs the request with the status it got."""
+def logged(view: F) -> F:
+    """Logs each request against its key, with the status it got."""
 
     @functools.wraps(view)
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        key = keys.authenticate(request, raw_key(request), KeyScope.WEBHOOKS)
         try:
-            answer = view(request, *args, key=key, **kwargs)
+            answer = view(request, *args, **kwargs)
         except DomainError as refused:
-            keys.record_use(key, request, refused.status)
+            keys.record_use(key_of(request), request, refused.status)
             raise
         status = answer.status_code if isinstance(answer, Status) else 200
-        keys.record_use(key, request, status)
+        keys.record_use(key_of(request), request, status)
         return answer
 
-    # ninja reads the parameters from the signature: `key` is not one the client sends
-    signature = inspect.signature(view)
-    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in signature.parameters.values() if p.name != "key"]
-    )
     return run  # type: ignore[return-value]
 
 
@@ -88,52 +96,58 @@ def delivery_out(delivery: Delivery) -> dict[str, Any]:
 
 @router.post(
     "/webhooks/subscriptions",
-    response={201: SubscriptionCreatedOut, **PUBLIC_ERRORS},
+    response={201: SubscriptionCreatedOut, **ERRORS},
     summary="订阅诉求事件 (subscribe)",
 )
-@with_key
+@logged
 def create_subscription(
-    request: HttpRequest, body: SubscriptionIn, *, key: ApiKey
+    request: HttpRequest,
+    body: SubscriptionIn,
 ) -> Status[dict[str, Any]]:
-    subscription = services.subscribe(key=key, url=body.url, kinds=body.kinds, secret=body.secret)
+    subscription = services.subscribe(
+        key=key_of(request), url=body.url, kinds=body.kinds, secret=body.secret
+    )
     return Status(201, {**subscription_out(subscription), "secret": subscription.secret})
 
 
 @router.get(
     "/webhooks/subscriptions",
-    response={200: list[SubscriptionOut], **PUBLIC_ERRORS},
+    response={200: list[SubscriptionOut], **ERRORS},
     summary="订阅列表",
 )
-@with_key
-def list_subscriptions(request: HttpRequest, *, key: ApiKey) -> list[dict[str, Any]]:
-    return [subscription_out(s) for s in selectors.subscriptions_of(key)]
+@logged
+def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
+    return [subscription_out(s) for s in selectors.subscriptions_of(key_of(request))]
 
 
 @router.delete(
     "/webhooks/subscriptions/{subscription_id}",
-    response={204: None, **PUBLIC_ERRORS},
+    response={204: None, **ERRORS},
     summary="取消订阅",
 )
-@with_key
-def delete_subscription(request: HttpRequest, subscription_id: int, *, key: ApiKey) -> Status[None]:
-    services.unsubscribe(subscription_id, key=key)
+@logged
+def delete_subscription(request: HttpRequest, subscription_id: int) -> Status[None]:
+    services.unsubscribe(subscription_id, key=key_of(request))
     return Status(204, None)
 
 
 @router.get(
     "/webhooks/subscriptions/{subscription_id}/deliveries",
-    response={200: list[DeliveryOut], **PUBLIC_ERRORS},
+    response={200: list[DeliveryOut], **ERRORS},
     summary="推送记录",
 )
-@with_key
+@logged
 def list_deliveries(
-    request: HttpRequest, subscription_id: int, status: str = "", limit: int = 100, *, key: ApiKey
+    request: HttpRequest,
+    subscription_id: int,
+    status: str = "",
+    limit: int = 100,
 ) -> list[dict[str, Any]]:
-    found = selectors.deliveries_of(key, subscription_id, status=status, limit=limit)
+    found = selectors.deliveries_of(key_of(request), subscription_id, status=status, limit=limit)
     return [delivery_out(d) for d in found]
 
 
-@router.get("/webhooks/kinds", response={200: list[str], **PUBLIC_ERRORS}, summary="事件类型")
-@with_key
-def list_kinds(request: HttpRequest, *, key: ApiKey) -> list[str]:
+@router.get("/webhooks/kinds", response={200: list[str], **ERRORS}, summary="事件类型")
+@logged
+def list_kinds(request: HttpRequest) -> list[str]:
     return services.event_kinds()

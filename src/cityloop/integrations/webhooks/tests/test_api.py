@@ -10,6 +10,7 @@ from django.test import Client
 from cityloop.integrations.webhooks.models import Delivery, Subscription
 from cityloop.integrations.webhooks.tests.helpers import key_for, subscribe
 from cityloop.org.models import ApiKey, KeyScope
+from cityloop.testing import post_json
 
 URL = "http://127.0.0.1:9/hook"
 
@@ -57,6 +58,8 @@ def test_only_a_webhooks_key_gets_in_and_only_to_its_own_subscriptions(city, loo
     wrong_scope = key_for(city, scopes=[KeyScope.OPEN311_READ])
     made = subscribe(mine, URL).json()
     assert Client().get("/api/webhooks/subscriptions").status_code == 403
+    keyless = post_json(Client(), "/api/webhooks/subscriptions", {"kinds": 5})
+    assert keyless.status_code == 403, "the key is checked before the body is read"
     assert client("cl_nonsense").get("/api/webhooks/subscriptions").status_code == 403
     refused = client(wrong_scope).get("/api/webhooks/subscriptions")
     assert (refused.status_code, refused.json()["code"]) == (403, "api_key_scope")
