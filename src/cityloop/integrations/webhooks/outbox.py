@@ -15,7 +15,7 @@ from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.selectors import ANSWERED, PUBLIC_NOTES, action_label
 from cityloop.integrations.webhooks.models import Delivery, Subscription
 from cityloop.kernel import clock
-from cityloop.org.models import KeyScope
+from cityloop.org.models import ApiKey, KeyScope
 
 
 def unit_ids_of(appeal: Appeal) -> set[int]:
@@ -58,10 +58,13 @@ def payload(appeal: Appeal, event: AppealEvent, delivery_key: str) -> dict[str, 
     }
 
 
-def entitled(subscription: Subscription, units: set[int]) -> bool:
-    """The key may see the appeal: it has no units (the whole city) or shares one."""
-    key_units = {unit.pk for unit in subscription.key.units.all()}
-    return not key_units or bool(key_units & units)
+def units_of_keys(key_ids: set[int]) -> dict[int, set[int]]:
+    """key id → the units it may see (absent: the whole city), in one query."""
+    found: dict[int, set[int]] = {}
+    pairs = ApiKey.units.through.objects.filter(apikey_id__in=key_ids)
+    for key_id, unit_id in pairs.values_list("apikey_id", "unit_id"):
+        found.setdefault(key_id, set()).add(unit_id)
+    return found
 
 
 def write_deliveries(sender: object, *, appeal: Appeal, event: AppealEvent, **_kw: Any) -> None:
@@ -71,18 +74,18 @@ def write_deliveries(sender: object, *, appeal: Appeal, event: AppealEvent, **_k
         subscription
         for subscription in Subscription.objects.filter(
             deleted_at__isnull=True, key__revoked_at__isnull=True
-        )
-        .select_related("key")
-        .prefetch_related("key__units")
+        ).select_related("key")
         if subscription.wants(event.action) and KeyScope.WEBHOOKS in subscription.key.scopes
     ]
     if not subscriptions:
         return
     units = unit_ids_of(appeal)
+    key_units = units_of_keys({subscription.key_id for subscription in subscriptions})
     now = clock.now()
     rows = []
     for subscription in subscriptions:
-        if not entitled(subscription, units):
+        own = key_units.get(subscription.key_id)
+        if own is not None and not own & units:  # a key with units sees only theirs
             continue
         key = f"wh-{subscription.pk}-{event.pk}"
         body = json.dumps(payload(appeal, event, key), cls=DjangoJSONEncoder, ensure_ascii=False)
