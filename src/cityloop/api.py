@@ -13,6 +13,7 @@ from cityloop.intake import api as intake_api  # noqa: F401  (adds POST /appeals
 from cityloop.intake.public_api import router as public_intake_router
 from cityloop.intake.sensors.api import router as sensors_router
 from cityloop.intake.understanding_api import router as understanding_router
+from cityloop.integrations.webhooks.api import router as webhooks_router
 from cityloop.kernel import api_errors
 from cityloop.oversight.api import router as oversight_router
 from cityloop.proactive.api import router as proactive_router
@@ -31,6 +32,7 @@ api.add_router("/", assessment_router)
 api.add_router("/", warning_router)
 api.add_router("/", proactive_router)
 api.add_router("/", sensors_router)
+api.add_router("/", webhooks_router)
 api.add_router("/public", public_router)
 api.add_router("/public", public_intake_router)
 api.add_router("/public", public_rating_router)

@@ -51,7 +51,7 @@ DEFAULT_POLICIES = [
 ]
 
 ROLE_PERMISSIONS = {
-    Role.ADMIN: ["taxonomy", "dispatch", "sla", "geo", "org", "evaluate", "notify"],
+    Role.ADMIN: ["taxonomy", "dispatch", "sla", "geo", "org", "evaluate", "notify", "webhooks"],
     Role.SUPERVISOR: [],
     Role.ANALYST: [],
     Role.DISPATCHER: [],

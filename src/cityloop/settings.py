@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cityloop.notify",
     "cityloop.warning",
     "cityloop.proactive",
+    "cityloop.integrations.webhooks",
     "cityloop.web",
     "cityloop.demo",
 ]
@@ -193,6 +194,15 @@ CITYLOOP_NOTIFY_EMAIL_BACKEND = os.environ.get(
     "CITYLOOP_NOTIFY_EMAIL_BACKEND", "cityloop.notify.backends.FileEmail"
 )
 # The address citizens open the links in messages at (tracking page, opt-out).
+# ── Webhooks to outside systems (integrations.webhooks) ───────────────────────────────────
+# Private and loopback receivers are refused (server-side request forgery) unless allowed:
+# a closed government network sets CITYLOOP_WEBHOOKS_ALLOW_PRIVATE=1.
+CITYLOOP_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("CITYLOOP_WEBHOOKS_ALLOW_PRIVATE", "0") == "1"
+CITYLOOP_WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("CITYLOOP_WEBHOOKS_MAX_ATTEMPTS", "8"))
+CITYLOOP_WEBHOOKS_RETRY_SECONDS = int(os.environ.get("CITYLOOP_WEBHOOKS_RETRY_SECONDS", "30"))
+CITYLOOP_WEBHOOKS_CLAIM_SECONDS = int(os.environ.get("CITYLOOP_WEBHOOKS_CLAIM_SECONDS", "300"))
+CITYLOOP_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("CITYLOOP_WEBHOOKS_TIMEOUT_SECONDS", "10"))
+
 CITYLOOP_PUBLIC_URL = os.environ.get("CITYLOOP_PUBLIC_URL", "http://127.0.0.1:8000")
 # A message is tried at most this often, waiting RETRY_SECONDS, then twice that, … between
 # tries; a worker holds a message it took for CLAIM_SECONDS (then another may take it).

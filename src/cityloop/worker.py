@@ -58,6 +58,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
 
     from cityloop.analytics.jobs import ensure_schedules as ensure_analytics_schedules
     from cityloop.intake.second_stage import ensure_schedules as ensure_second_stage_schedules
+    from cityloop.integrations.webhooks.jobs import ensure_schedules as ensure_webhooks_schedules
     from cityloop.notify.jobs import ensure_schedules as ensure_notify_schedules
     from cityloop.oversight.jobs import ensure_schedules
     from cityloop.warning.jobs import ensure_schedules as ensure_warning_schedules
@@ -67,6 +68,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     ensure_analytics_schedules()
     ensure_warning_schedules()
     ensure_second_stage_schedules()
+    ensure_webhooks_schedules()
     parent = os.getppid()
     stop = _StopRequest()
     cluster = Cluster()  # installs django-q2's handlers, replaced right below

@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("analytics store", {"analytics"}),
     ("early warning", {"warning"}),
     ("proactive work", {"proactive"}),
+    ("outside systems", {"integrations"}),
     (
         "pages, wiring, demo",
         {
