@@ -15,6 +15,11 @@ class Channel(models.TextChoices):
     PROACTIVE = "proactive", _("主动治理")
 
 
+# Channels whose appeals have no citizen behind them — the centre's own work orders, a
+# device's alarm, a grid worker's find: nobody to call back, so never in the three rates.
+NO_CALLER_CHANNELS = frozenset({Channel.PROACTIVE, Channel.SENSOR, Channel.GRID_PATROL})
+
+
 class Placement(models.TextChoices):
     """How the appeal's place was found, finest first: the level the placing reached."""
 

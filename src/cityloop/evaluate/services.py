@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.enums import NOT_RATED_ON_RESOLUTION, Channel, DecisionStatus, Satisfaction
+from cityloop.appeals.enums import (
+    NO_CALLER_CHANNELS,
+    NOT_RATED_ON_RESOLUTION,
+    DecisionStatus,
+    Satisfaction,
+)
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_version
 from cityloop.appeals.services.core import apply, lock_appeal
@@ -42,9 +47,12 @@ def record_callback(
             )
     with transaction.atomic():
         appeal = lock_appeal(tracking_code)
-        if appeal.channel == Channel.PROACTIVE:
-            # the centre's own work order: no caller to call back, never in the three rates
-            raise DomainError("proactive_no_callback", _("主动治理工单没有诉求人，不回访"))
+        if appeal.channel in NO_CALLER_CHANNELS:
+            raise DomainError(
+                "no_caller_to_call_back",
+                _("该工单来自%(channel)s，没有诉求人，不回访"),
+                channel=appeal.get_channel_display(),
+            )
         if appeal.main_unit is None:
             raise DomainError("no_main_unit", _("该诉求没有主办单位，无法评价"))
         public_comment = public_version(comment, caller_name=appeal.caller_name, writer=actor)

@@ -192,7 +192,7 @@ def test_a_proactive_case_is_closed_by_the_centre_without_a_callback(city):
     handler = city.actor("handler1")
     sign_for(case.tracking_code, actor=handler)
     reply(case.tracking_code, actor=handler, text="已更换全部路灯灯泡")
-    with pytest.raises(DomainError, match="proactive_no_callback"):
+    with pytest.raises(DomainError, match="no_caller_to_call_back"):
         record_callback(
             case.tracking_code, actor=city.actor("calltaker"), contacted=True, resolved=True,
             satisfaction="satisfied",
