@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, set[str]]] = [
         "pages, wiring, demo",
         {
             "web",
+            "integrations",
             "demo",
             "api",
             "urls",

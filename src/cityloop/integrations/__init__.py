@@ -1,0 +1,1 @@
+"""Outside systems in without special code: open standards served over the appeal loop."""
