@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from cityloop.access import keys
@@ -46,7 +49,8 @@ def open311(*methods: str) -> Callable[[Handler], Handler]:
         @csrf_exempt
         def view(request: HttpRequest, fmt: str | None = None, **kwargs: Any) -> HttpResponse:
             call = Call(request, (fmt or "xml").lower())
-            response = _answer(call, handler, methods, kwargs)
+            with translation.override(_language(request)):
+                response = _answer(call, handler, methods, kwargs)
             if call.key is not None:
                 keys.record_use(call.key, request, response.status_code)
             return response
@@ -54,6 +58,20 @@ def open311(*methods: str) -> Callable[[Handler], Handler]:
         return view
 
     return wrap
+
+
+def _language(request: HttpRequest) -> str:
+    """An outside system has no language cookie: its Accept-Language is followed when it
+    names a language the city speaks; else the language the pages would use."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return current
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return current
 
 
 def _answer(call: Call, handler: Handler, methods: tuple[str, ...], kwargs: Any) -> HttpResponse:

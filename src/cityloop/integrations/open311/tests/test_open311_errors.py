@@ -159,4 +159,6 @@ def test_unknown_format_and_method(city: TinyCity) -> None:
 
 def test_errors_speak_english_when_asked(city: TinyCity) -> None:
     answer = Client().get("/open311/v2/services/NOPE.json", HTTP_ACCEPT_LANGUAGE="en")
-    assert "NOPE" in _refused(answer, 404)
+    assert _refused(answer, 404) == "Unknown service: NOPE"
+    answer = Client().get("/open311/v2/services/NOPE.json")
+    assert _refused(answer, 404) == "未知的服务：NOPE"
