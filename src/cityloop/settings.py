@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cityloop.notify",
     "cityloop.warning",
     "cityloop.proactive",
+    "cityloop.integrations",
     "cityloop.web",
     "cityloop.demo",
 ]
