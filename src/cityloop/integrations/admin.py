@@ -84,7 +84,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return self._is_admin(request)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is None:
             kwargs["form"] = ApiKeyIssueForm
         return super().get_form(request, obj, change, **kwargs)

@@ -172,8 +172,6 @@ def clean(category: Category, sent: dict[str, list[str]]) -> dict[str, Any]:
         else:
             limit = STRING_MAX if attribute.datatype == "string" else TEXT_MAX
             if len(value) > limit:
-                raise _invalid(
-                    code, _("属性 %(attribute)s 不能超过 %(limit)s 字"), limit=limit
-                )
+                raise _invalid(code, _("属性 %(attribute)s 不能超过 %(limit)s 字"), limit=limit)
             out[code] = value
     return out

@@ -44,9 +44,7 @@ def _number(params: QueryDict, name: str, default: int, top: int) -> int:
     if not text:
         return default
     if not text.isdigit() or not 1 <= int(text) <= top:
-        raise invalid_field(
-            name, _("%(name)s 须为 1 到 %(top)s 之间的整数"), name=name, top=top
-        )
+        raise invalid_field(name, _("%(name)s 须为 1 到 %(top)s 之间的整数"), name=name, top=top)
     return int(text)
 
 

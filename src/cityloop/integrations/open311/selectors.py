@@ -36,7 +36,9 @@ def jurisdiction() -> str:
 
 def check_jurisdiction(given: str | None) -> None:
     if given and given != jurisdiction():
-        raise NotFound("jurisdiction_not_found", _("未知的 jurisdiction_id：%(value)s"), value=given)
+        raise NotFound(
+            "jurisdiction_not_found", _("未知的 jurisdiction_id：%(value)s"), value=given
+        )
 
 
 def discovery(base_url: str) -> dict[str, Any]:
@@ -132,6 +134,17 @@ def _in_services(codes: list[str]) -> Q:
     return condition
 
 
+def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """The dates asked for, the one missing 90 days from the other; none: the last 90 days
+    (a window reaching past now is harmless: nothing was received in the future)."""
+    if start is None and end is None:
+        end = clock.now()
+    if start is None:
+        assert end is not None
+        return end - WINDOW, end
+    return start, end if end is not None else start + WINDOW
+
+
 def find_requests(query: RequestQuery) -> list[dict[str, Any]]:
     """service_request_id overrides every other filter; without dates the window is the
     last 90 days; newest first, at most 1000 at a time."""
@@ -141,24 +154,16 @@ def find_requests(query: RequestQuery) -> list[dict[str, Any]]:
     else:
         if query.service_codes:
             appeals = appeals.filter(_in_services(query.service_codes))
-        start, end = query.start, query.end
-        if start is None and end is None:
-            start = clock.now() - WINDOW
-        elif start is None:
-            start = end - WINDOW  # type: ignore[operator]
-        elif end is None:
-            end = start + WINDOW
-        appeals = appeals.filter(received_at__gte=start)
-        if end is not None:
-            appeals = appeals.filter(received_at__lte=end)
+        start, end = _window(query.start, query.end)
+        appeals = appeals.filter(received_at__gte=start, received_at__lte=end)
         if query.statuses == ["open"]:
             appeals = appeals.filter(status__in=OPEN_STATUSES)
         elif query.statuses == ["closed"]:
             appeals = appeals.exclude(status__in=OPEN_STATUSES)
         if query.updated_after is not None:
-            appeals = appeals.filter(updated__gt=query.updated_after)
+            appeals = appeals.filter(Q(updated__gt=query.updated_after))
         if query.updated_before is not None:
-            appeals = appeals.filter(updated__lt=query.updated_before)
+            appeals = appeals.filter(Q(updated__lt=query.updated_before))
     first = (query.page - 1) * query.page_size
     page = appeals.order_by("-received_at", "-pk")[first : first + query.page_size]
     return [request_out(appeal, extensions=query.extensions) for appeal in page]
@@ -177,7 +182,10 @@ def status_notes(appeal: Appeal) -> str:
         return appeal.public_reply
     label = str(Status(appeal.status).label)
     if appeal.status == Status.DEFERRED and appeal.deferred_until:
-        return _("%(label)s，计划解决日期：%(day)s") % {"label": label, "day": appeal.deferred_until}
+        return _("%(label)s，计划解决日期：%(day)s") % {
+            "label": label,
+            "day": appeal.deferred_until,
+        }
     return label
 
 

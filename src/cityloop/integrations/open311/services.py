@@ -18,25 +18,26 @@ from django.utils.translation import gettext_lazy as _
 from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Channel
 from cityloop.appeals.models import Appeal
-from cityloop.integrations.open311 import attributes
-from cityloop.integrations.open311.selectors import service
 from cityloop.intake.services import (
     ADDRESS_TEXT_MAX,
     CALLER_NAME_MAX,
     AppealDraft,
     receive_report,
 )
+from cityloop.integrations.open311 import attributes
+from cityloop.integrations.open311.selectors import service
 from cityloop.kernel.errors import DomainError, invalid_field
 from cityloop.org.models import ApiKey
+from cityloop.sla.models import Urgency
 
 DESCRIPTION_MAX = 4000  # the specification's limit
 URL_MAX = 500
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,60})\](\[\])?$")
 
 
-def _text(form: QueryDict, name: str, limit: int) -> str:
+def _text(form: QueryDict, name: str, limit: int | None) -> str:
     value = form.get(name, "").strip()
-    if len(value) > limit:
+    if limit is not None and len(value) > limit:
         raise invalid_field(name, _("%(name)s 不能超过 %(limit)s 字"), name=name, limit=limit)
     return value
 
@@ -50,7 +51,9 @@ def _coordinate(form: QueryDict, name: str) -> float | None:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise invalid_field("location", _("%(name)s 不是有效的数字：%(value)s"), name=name, value=text[:40])
+        raise invalid_field(
+            "location", _("%(name)s 不是有效的数字：%(value)s"), name=name, value=text[:40]
+        )
     return value
 
 
@@ -101,7 +104,7 @@ def submit(form: QueryDict, uploads: Sequence[Any], *, key: ApiKey) -> Appeal:
     if media_url and not re.match(r"^https?://\S+$", media_url):
         raise invalid_field("media_url", _("media_url 须为 http(s) 链接"))
     name = _text(form, "last_name", CALLER_NAME_MAX) + _text(form, "first_name", CALLER_NAME_MAX)
-    if len(name) > CALLER_NAME_MAX:
+    if CALLER_NAME_MAX is not None and len(name) > CALLER_NAME_MAX:
         raise invalid_field("name", _("姓名不能超过 %(limit)s 字"), limit=CALLER_NAME_MAX)
     draft = AppealDraft(
         channel=Channel.OPEN311,
@@ -116,7 +119,7 @@ def submit(form: QueryDict, uploads: Sequence[Any], *, key: ApiKey) -> Appeal:
         lng=lng,
         standard_address_code=address_id,
         category_code=extra.get("subcategory", category.code),
-        urgency=extra.get("urgency", "normal"),
+        urgency=extra.get("urgency", Urgency.NORMAL),
         appeal_type=extra.get("appeal_type", ""),
         email=_text(form, "email", 254),
     )

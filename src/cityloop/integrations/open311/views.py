@@ -81,7 +81,9 @@ def _answer(call: Call, handler: Handler, methods: tuple[str, ...], kwargs: Any)
         return error_response(fmt, 400, [("invalid_format", message)])
     if call.request.method not in methods:
         response = error_response(
-            fmt, 405, [("method_not_allowed", _("不支持该请求方法：%(m)s") % {"m": call.request.method})]
+            fmt,
+            405,
+            [("method_not_allowed", _("不支持该请求方法：%(m)s") % {"m": call.request.method})],
         )
         response["Allow"] = ", ".join(methods)
         return response
@@ -156,7 +158,9 @@ def requests(call: Call) -> HttpResponse:
 
 def _post_request(call: Call) -> HttpResponse:
     form, uploads = _form(call.request)
-    key = call.authenticate(form.get("api_key") or call.request.GET.get("api_key"), KeyScope.OPEN311_WRITE)
+    key = call.authenticate(
+        form.get("api_key") or call.request.GET.get("api_key"), KeyScope.OPEN311_WRITE
+    )
     selectors.check_jurisdiction(form.get("jurisdiction_id"))
     appeal = services.submit(form, uploads, key=key)
     notice = _("已受理，可凭查询码 %(code)s 查询办理进度") % {"code": appeal.tracking_code}

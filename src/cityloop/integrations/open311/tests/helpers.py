@@ -13,9 +13,7 @@ from cityloop.testing import TinyCity
 STREET_LIGHT = ("城乡建设", "城市建设和市政管理", "城市公共设施")
 
 
-def issue(
-    city: TinyCity, *scopes: str, units: tuple[Unit, ...] = (), rate: int = 1000
-) -> str:
+def issue(city: TinyCity, *scopes: str, units: tuple[Unit, ...] = (), rate: int = 1000) -> str:
     city.admin_client()
     _key, raw = keys.issue_key(
         actor=city.actor("admin"),
