@@ -15,5 +15,6 @@ urlpatterns = [
     re_path(rf"^v2/requests{_FMT}$", views.requests),
     re_path(rf"^v2/requests/{_ID.format('code')}{_FMT}$", views.request_detail),
     re_path(rf"^v2/tokens/{_ID.format('token')}{_FMT}$", views.token),
+    re_path(r"^v2/openapi\.json$", views.openapi_document, {"fmt": "json"}),
     re_path(r"^.*?(?:\.(?P<fmt>xml|json))?$", views.not_found),
 ]

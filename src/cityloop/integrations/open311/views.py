@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, QueryDict, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from cityloop.access import keys
-from cityloop.integrations.open311 import params, selectors, services
+from cityloop.integrations.open311 import openapi, params, selectors, services
 from cityloop.integrations.open311.formats import FORMATS, error_response, respond
 from cityloop.kernel.errors import DomainError, TooManyRequests
 from cityloop.org.models import ApiKey, KeyScope
@@ -88,6 +88,9 @@ def _answer(call: Call, handler: Handler, methods: tuple[str, ...], kwargs: Any)
         response["Allow"] = ", ".join(methods)
         return response
     try:
+        query = [value for _name, values in call.request.GET.lists() for value in values]
+        if any("\x00" in text for text in [call.request.path, *query, *call.request.GET]):
+            raise UnicodeError("NUL")
         return handler(call, **kwargs)
     except TooManyRequests as error:
         response = error_response(fmt, 429, [(error.code, error.message)])
@@ -191,6 +194,11 @@ def token(call: Call, token: str) -> HttpResponse:
     selectors.find_request(code, unit_ids=call.unit_ids(), extensions=False)
     found = {"service_request_id": code, "token": token}
     return respond(call.fmt, "service_requests", [found])
+
+
+@open311("GET")
+def openapi_document(call: Call) -> HttpResponse:
+    return JsonResponse(openapi.document(call.request.build_absolute_uri("/open311/v2")))
 
 
 @open311("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

@@ -162,3 +162,18 @@ def test_errors_speak_english_when_asked(city: TinyCity) -> None:
     assert _refused(answer, 404) == "Unknown service: NOPE"
     answer = Client().get("/open311/v2/services/NOPE.json")
     assert _refused(answer, 404) == "未知的服务：NOPE"
+
+
+def test_nul_and_too_many_fields_in_a_query_are_400(city: TinyCity, settings) -> None:
+    _refused(Client().get("/open311/v2/requests.json?service_code=a%00b"), 400)
+    _refused(Client().get("/open311/v2/requests/AB%00CD.json"), 400)
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    query = "&".join(f"f{i}=1" for i in range(10))
+    _refused(Client().get(f"/open311/v2/requests.json?{query}"), 400)
+
+
+def test_the_json_side_is_described_for_tools(city: TinyCity) -> None:
+    document = Client().get("/open311/v2/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) >= {"/requests.json", "/services/{service_code}.json"}
+    assert document["servers"][0]["url"].endswith("/open311/v2")
