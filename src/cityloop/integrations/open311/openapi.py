@@ -107,6 +107,15 @@ POST_FIELDS = {
     "media_url": TEXT,
 }
 
+# A request that is taken in (the api_key comes as the X-Api-Key header): the street-light
+# service of the official taxonomy, placed from the address text.
+EXAMPLE_POST = {
+    "api_key": "",
+    "service_code": "01.02.04",
+    "address_string": "光华路1号",
+    "description": "路灯不亮",
+}
+
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -187,7 +196,10 @@ def document(prefix: str) -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/x-www-form-urlencoded": {"schema": post_body},
+                            "application/x-www-form-urlencoded": {
+                                "schema": post_body,
+                                "example": EXAMPLE_POST,
+                            },
                             "multipart/form-data": {
                                 "schema": {
                                     **post_body,

@@ -169,3 +169,11 @@ def test_a_key_limited_to_units_sees_only_theirs(city: TinyCity) -> None:
     seen = Client().get(f"/open311/v2/requests.json?api_key={raw}").json()
     assert [r["service_request_id"] for r in seen] == [mine.tracking_code]
     assert len(Client().get("/open311/v2/requests.json").json()) == 2  # anonymous: public
+
+
+def test_the_key_may_come_as_a_header(city: TinyCity) -> None:
+    raw = issue(city)
+    fields = form(city, raw, api_key=None)
+    answer = Client().post("/open311/v2/requests.json", fields, HTTP_X_API_KEY=raw)
+    assert answer.status_code == 200, answer.content
+    assert ApiKeyUse.objects.count() == 1
