@@ -23,6 +23,7 @@ from cityloop.taxonomy.models import Category
 STRING_MAX = 200
 TEXT_MAX = 2000
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the datetimes a client may send
 SITE_CONDITIONS = {
     "blocks_traffic": _("影响通行"),
     "safety_hazard": _("存在安全隐患"),
@@ -127,6 +128,8 @@ def parse_when(text: str) -> datetime | None:
             moment = datetime(day.year, day.month, day.day)
     except ValueError:
         return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return None  # far dates overflow on the way to UTC or by the 90-day window
     if is_naive(moment):
         moment = make_aware(moment, get_current_timezone())
     return moment

@@ -75,6 +75,9 @@ def test_unknown_path_without_format_is_404_in_xml(city: TinyCity) -> None:
     [
         "start_date=2026-13-45",
         "start_date=yesterday",
+        "end_date=0001-01-01T00:00:00Z",
+        "start_date=9999-12-31",
+        "updated_before=0001-01-01T00:00:00-12:00",
         "end_date=2026-02-30T00:00:00Z",
         "start_date=2026-01-01&end_date=2025-01-01",
         "start_date=2025-01-01&end_date=2026-01-01",  # more than 90 days
