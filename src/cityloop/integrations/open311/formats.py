@@ -5,6 +5,7 @@ zone (the city's local time with its offset)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -14,6 +15,9 @@ from django.http import HttpResponse
 from cityloop.kernel import clock
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+# Characters XML 1.0 cannot carry at all (a control character typed into an appeal would
+# make the whole document unreadable): left out of XML answers.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # The element of one item in each list, as the specification names them.
 ITEM_OF = {
     "service_requests": "request",
@@ -59,7 +63,7 @@ def _element(parent: ElementTree.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        child.text = _NOT_XML.sub("", str(value))
 
 
 def to_xml(root: str, value: Any) -> bytes:
@@ -73,7 +77,7 @@ def to_xml(root: str, value: Any) -> bytes:
 def respond(fmt: str, root: str, value: Any, status: int = 200) -> HttpResponse:
     """`value` in `fmt`; in JSON a list is the array itself and a dict the object itself."""
     if fmt == "json":
-        body = json.dumps(_plain(value), ensure_ascii=False).encode()
+        body = json.dumps(_plain(value), ensure_ascii=False).encode("utf-8", "replace")
     else:
         body = to_xml(root, value)
     return HttpResponse(body, status=status, content_type=FORMATS[fmt])
