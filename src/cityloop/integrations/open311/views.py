@@ -19,7 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from cityloop.access import keys
 from cityloop.integrations.open311 import openapi, params, selectors, services
 from cityloop.integrations.open311.formats import FORMATS, error_response, respond
-from cityloop.kernel.errors import DomainError, TooManyRequests
+from cityloop.kernel import throttle
+from cityloop.kernel.errors import DomainError, NotFound, TooManyRequests
 from cityloop.org.models import ApiKey, KeyScope
 
 # The specification's api_key parameter may also come as this header (keeps keys out of
@@ -182,17 +183,32 @@ def _post_request(call: Call) -> HttpResponse:
 def request_detail(call: Call, code: str) -> HttpResponse:
     _read_key(call)
     selectors.check_jurisdiction(call.request.GET.get("jurisdiction_id"))
-    found = selectors.find_request(
-        code, unit_ids=call.unit_ids(), extensions=params.extensions(call.request.GET)
+    extensions = params.extensions(call.request.GET)
+    found = _counting_misses(
+        call, lambda: selectors.find_request(code, unit_ids=call.unit_ids(), extensions=extensions)
     )
     return respond(call.fmt, "service_requests", [found])
+
+
+def _counting_misses(call: Call, find: Callable[[], Any]) -> Any:
+    """Without a key, ids that do not exist are counted per address as on the tracking page
+    (track_miss_per_ip), so the code space cannot be walked here either."""
+    if call.key is not None:
+        return find()
+    address = throttle.client_ip(call.request)
+    throttle.check(call.request, "track_miss_per_ip", address)
+    try:
+        return find()
+    except NotFound:
+        throttle.count(call.request, "track_miss_per_ip", address)
+        raise
 
 
 @open311("GET")
 def token(call: Call, token: str) -> HttpResponse:
     _read_key(call)
     selectors.check_jurisdiction(call.request.GET.get("jurisdiction_id"))
-    code = selectors.code_of_token(token)
+    code = _counting_misses(call, lambda: selectors.code_of_token(token))
     selectors.find_request(code, unit_ids=call.unit_ids(), extensions=False)
     found = {"service_request_id": code, "token": token}
     return respond(call.fmt, "service_requests", [found])

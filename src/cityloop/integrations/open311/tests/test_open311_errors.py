@@ -180,3 +180,15 @@ def test_the_json_side_is_described_for_tools(city: TinyCity) -> None:
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) >= {"/requests.json", "/services/{service_code}.json"}
     assert document["servers"][0]["url"].endswith("/open311/v2")
+
+
+def test_unknown_ids_are_counted_per_address_without_a_key(city: TinyCity, settings) -> None:
+    settings.CITYLOOP_THROTTLES = {**settings.CITYLOOP_THROTTLES, "track_miss_per_ip": ("2/h",)}
+    appeal = city.receive()
+    for _attempt in range(2):
+        _refused(Client().get("/open311/v2/requests/NOSUCHCODE.json"), 404)
+    answer = Client().get(f"/open311/v2/requests/{appeal.tracking_code}.json")
+    assert answer.status_code == 429 and errors_of(answer)
+    raw = issue(city, KeyScope.OPEN311_READ)  # a key is limited by its own rate instead
+    answer = Client().get(f"/open311/v2/requests/{appeal.tracking_code}.json?api_key={raw}")
+    assert answer.status_code == 200
