@@ -17,6 +17,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
 from cityloop.access import keys
+from cityloop.handling.attachments import MAX_BYTES, MAX_FILES
 from cityloop.integrations.open311 import openapi, params, selectors, services
 from cityloop.integrations.open311.formats import FORMATS, error_response, respond
 from cityloop.kernel import throttle
@@ -26,6 +27,8 @@ from cityloop.org.models import ApiKey, KeyScope
 # The specification's api_key parameter may also come as this header (keeps keys out of
 # server logs of query strings, and lets tools such as schemathesis send one).
 KEY_HEADER = "X-Api-Key"
+# The most a request may carry: the photos intake accepts and room for the form.
+MAX_BODY = MAX_FILES * MAX_BYTES + 1024 * 1024
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -118,6 +121,8 @@ def _form(request: HttpRequest) -> tuple[QueryDict, list[Any]]:
             "unsupported_media_type",
             _("请以 application/x-www-form-urlencoded 或 multipart/form-data 提交"),
         )
+    if _declared_length(request) > MAX_BODY:
+        raise RequestDataTooBig("over MAX_BODY")  # refused before the upload is read
     if request.content_type == FORM_TYPES[0]:
         request.body.decode("utf-8")  # UnicodeError: not UTF-8
     form = request.POST
@@ -125,6 +130,13 @@ def _form(request: HttpRequest) -> tuple[QueryDict, list[Any]]:
     if any("\ufffd" in text or "\x00" in text for text in texts):
         raise UnicodeError("not UTF-8")
     return form, request.FILES.getlist("media")
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 @open311("GET")

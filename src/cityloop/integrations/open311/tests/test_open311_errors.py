@@ -147,6 +147,9 @@ def test_wrong_encodings_and_bodies_are_400(city: TinyCity, settings) -> None:
     _refused(Client().post(url, b"api_key=" + raw.encode() + b"&x=\x00", content_type=ctype), 400)
     _refused(Client().post(url, {"a": "b"}, content_type="application/json"), 400)
     _refused(Client().post(url, b"--nope\r\nbroken", content_type="multipart/form-data"), 400)
+    multipart = "multipart/form-data; boundary=xyz"
+    declared = Client().post(url, b"x", content_type=multipart, CONTENT_LENGTH=str(10**10))
+    _refused(declared, 400)  # refused from its declared length, before reading
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     huge = {**fields, "description": "长" * 20_000}
     _refused(Client().post(url, huge), 400)
