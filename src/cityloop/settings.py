@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cityloop.warning",
     "cityloop.proactive",
     "cityloop.integrations.webhooks",
+    "cityloop.integrations",
     "cityloop.web",
     "cityloop.demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", staff_login, name="login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/", include("cityloop.integrations.open311.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cityloop.web.urls")),

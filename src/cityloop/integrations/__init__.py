@@ -1,2 +1,2 @@
-"""Outside systems that share the record: Open311 clients, departments' own systems
-(webhooks)."""
+"""Outside systems in without special code, sharing one record: Open311 clients (open311/),
+departments' own systems hearing of their appeals' events (webhooks/)."""

@@ -68,7 +68,7 @@ class RefuseUnreadableFormMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
             request.method == "POST"
-            and not request.path.startswith("/api/")
+            and not request.path.startswith(("/api/", "/open311/"))
             and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
             and _unreadable(request)
         ):
