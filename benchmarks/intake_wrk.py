@@ -39,7 +39,8 @@ OPEN311_LUA = """
 math.randomseed(os.time())
 local services = {%(services)s}
 local key = "%(key)s"
-local texts = {"小区门口路灯不亮", "路面有坑洼，车辆经过颠簸", "垃圾桶满了没人清运", "夜间施工噪音扰民", "井盖松动有安全隐患"}
+local texts = {"小区门口路灯不亮", "路面有坑洼，车辆经过颠簸", "垃圾桶满了没人清运",
+  "夜间施工噪音扰民", "井盖松动有安全隐患"}
 request = function()
   local lat = 39.75 + math.random() * 0.35
   local lng = 116.20 + math.random() * 0.40
@@ -155,10 +156,13 @@ def main() -> None:
     server = None
     try:
         say(f"building a demo city of {args.appeals} appeals on PostgreSQL…")
+        build = ["demo", "--appeals", str(args.appeals), "--days", "60"]
         subprocess.run(
-            [sys.executable, "-m", "cityloop", "demo", "--appeals", str(args.appeals), "--days", "60"],
-            env=env, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+            [sys.executable, "-m", "cityloop", *build],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityloop.settings")
         import django
