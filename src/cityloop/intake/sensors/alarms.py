@@ -95,7 +95,7 @@ def _clean(alarm: Alarm) -> Alarm:
 
 def _take(alarm: Alarm, actor: Actor) -> AlarmResult:
     facility = (
-        Facility.objects.select_for_update()
+        Facility.objects.select_for_update(of=("self",))
         .select_related("unit", "category", "standard_address")
         .filter(code=alarm.device_code, is_active=True)
         .first()
@@ -116,7 +116,7 @@ def open_case(facility: Facility) -> SensorCase | None:
     """The facility's open case, locked; a case whose appeal was answered or closed since is
     closed here, so the next alarm opens a new appeal."""
     case = (
-        SensorCase.objects.select_for_update()
+        SensorCase.objects.select_for_update(of=("self",))
         .select_related("appeal")
         .filter(facility=facility, is_open=True)
         .first()
