@@ -6,7 +6,8 @@ loopback, PostgreSQL on the same host. Two endpoints:
 - POST /api/sensors/alarms — a device's alarm (JSON, key in X-Api-Key) from one of the demo
   city's facilities: the first opens an appeal for the facility's unit, the next fold into it.
 
-For each, `--repeats` runs of `--seconds` seconds at `--connections` connections, printing
+For each, a 3-second warm-up, then `--repeats` runs of `--seconds` seconds at
+`--connections` connections, printing
 requests/s, latency p50/p99 (wrk --latency), non-2xx answers, and CPU milliseconds per
 request of the server (gunicorn's processes) and of PostgreSQL (all its processes), read
 from /proc before and after each run.
@@ -77,15 +78,22 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True, capture_output=True)
 
 
-def cpu_ticks(pids: set[int]) -> int:
-    total = 0
+def cpu_ticks(pids: set[int]) -> dict[int, int]:
+    """pid → user + system clock ticks so far."""
+    ticks = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_ms_since(before: dict[int, int], now: dict[int, int]) -> float:
+    """CPU milliseconds spent since `before` by the processes alive now (a process that
+    started since counts from zero; one that ended is lost, so connections are kept open)."""
+    return sum(max(0, ticks - before.get(pid, 0)) for pid, ticks in now.items()) * 1000 / TICK
 
 
 def processes() -> dict[int, tuple[int, str]]:
@@ -236,9 +244,11 @@ def main() -> None:
             script = work / f"{name.split()[0]}.lua"
             script.write_text(lua)
             results[name] = []
+            warm = ["wrk", "-t", "2", "-c", str(args.connections), "-d", "3s", "-s", str(script)]
+            subprocess.run([*warm, f"http://127.0.0.1:{port}"], check=True, capture_output=True)
             for repeat in range(args.repeats):
-                app, db = descendants(server.pid), postgres_pids()
-                app_before, db_before = cpu_ticks(app), cpu_ticks(db)
+                app_before = cpu_ticks(descendants(server.pid))
+                db_before = cpu_ticks(postgres_pids())
                 done = subprocess.run(
                     ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s",
                      "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
@@ -246,12 +256,10 @@ def main() -> None:
                 )  # fmt: skip
                 figures = parse_wrk(done.stdout)
                 requests = max(figures["requests"], 1.0)
-                figures["app_cpu_ms_per_request"] = (
-                    (cpu_ticks(descendants(server.pid)) - app_before) * 1000 / TICK / requests
-                )
-                figures["db_cpu_ms_per_request"] = (
-                    (cpu_ticks(postgres_pids()) - db_before) * 1000 / TICK / requests
-                )
+                app_ms = cpu_ms_since(app_before, cpu_ticks(descendants(server.pid)))
+                db_ms = cpu_ms_since(db_before, cpu_ticks(postgres_pids()))
+                figures["app_cpu_ms_per_request"] = app_ms / requests
+                figures["db_cpu_ms_per_request"] = db_ms / requests
                 results[name].append({k: round(v, 2) for k, v in figures.items()})
                 say(f"{name}, run {repeat + 1}: {json.dumps(results[name][-1])}")
         print(json.dumps({"connections": args.connections, "workers": args.workers,
