@@ -61,7 +61,8 @@ REQUEST = {
     "type": "object",
     "required": ["service_request_id", "status", "requested_datetime"],
     "properties": {
-        **{name: TEXT for name in _REQUEST_TEXT},
+        # null: not known (no deadline yet for expected_datetime, say)
+        **{name: {**TEXT, "nullable": True} for name in _REQUEST_TEXT},
         "status": {"type": "string", "enum": ["open", "closed"]},
         "lat": {"type": "number", "nullable": True},
         "long": {"type": "number", "nullable": True},
