@@ -54,7 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     print(f"\ncityloop is running at {url}", flush=True)
     print(
         "demo accounts (password: cityloop): admin, calltaker, dispatcher, supervisor, "
-        "handler (a street office), analyst",
+        "handler (a street office), analyst, gridworker (网格员, on a phone: /patrol/)",
         flush=True,
     )
     try:
