@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -32,9 +31,20 @@ import tempfile
 import time
 from pathlib import Path
 
-PG = "postgresql://postgres@127.0.0.1:5432"
+from wrk_harness import (
+    PG,
+    cpu_ms_since,
+    cpu_ticks,
+    descendants,
+    free_port,
+    need_wrk,
+    parse_wrk,
+    postgres_pids,
+    psql,
+    say,
+)
+
 DATABASE = "cityloop_bench"
-TICK = os.sysconf("SC_CLK_TCK")
 
 OPEN311_LUA = """
 math.randomseed(os.time())
@@ -62,84 +72,6 @@ request = function()
     {["Content-Type"] = "application/json", ["X-Api-Key"] = "%(key)s"}, body)
 end
 """
-
-
-def say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True, capture_output=True)
-
-
-def cpu_ticks(pids: set[int]) -> dict[int, int]:
-    """pid → user + system clock ticks so far."""
-    ticks = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks[pid] = int(fields[11]) + int(fields[12])
-    return ticks
-
-
-def cpu_ms_since(before: dict[int, int], now: dict[int, int]) -> float:
-    """CPU milliseconds spent since `before` by the processes alive now (a process that
-    started since counts from zero; one that ended is lost, so connections are kept open)."""
-    return sum(max(0, ticks - before.get(pid, 0)) for pid, ticks in now.items()) * 1000 / TICK
-
-
-def processes() -> dict[int, tuple[int, str]]:
-    """pid → (parent pid, command name) of every process."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                text = (entry / "stat").read_text()
-            except OSError:
-                continue
-            name = text[text.index("(") + 1 : text.rindex(")")]
-            parent = int(text.rsplit(")", 1)[1].split()[1])
-            found[int(entry.name)] = (parent, name)
-    return found
-
-
-def descendants(root: int) -> set[int]:
-    table = processes()
-    family, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, (parent, _name) in table.items():
-            if parent in family and pid not in family:
-                family.add(pid)
-                grew = True
-    return family
-
-
-def postgres_pids() -> set[int]:
-    return {pid for pid, (_parent, name) in processes().items() if name.startswith("postgres")}
-
-
-def parse_wrk(output: str) -> dict[str, float]:
-    def duration(text: str) -> float:
-        value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-    found: dict[str, float] = {}
-    found["requests_per_s"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    found["requests"] = float(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    for label in ("50", "99"):
-        found[f"p{label}_ms"] = duration(re.search(rf"\s{label}%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    found["non_2xx"] = float(bad.group(1)) if bad else 0.0
-    return found
 
 
 def check_once(port: int, key: str, service: str, device: str) -> None:
@@ -177,8 +109,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    need_wrk()
     work = Path(tempfile.mkdtemp(prefix="cityloop-wrk-"))
     env = {
         **os.environ,

@@ -225,10 +225,12 @@ def _reply_gate_warns(settings: Any) -> None:
 def _fresh_calendar_cache() -> None:
     """A rolled-back test must not leave its calendar rows in the process cache."""
     from cityloop.kernel.cache import clear_config_caches
+    from cityloop.kernel.wake import forget_wake_ups
     from cityloop.sla.calendar import forget_cached_calendar
 
     forget_cached_calendar()
     clear_config_caches()
+    forget_wake_ups()
 
 
 @pytest.fixture(autouse=True)

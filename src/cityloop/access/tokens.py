@@ -18,7 +18,8 @@ class BearerToken(HttpBearer):
         carry 256 random bits, so the limit is against load from guessing, and a client's
         ordinary calls cost no extra queries."""
         found = (
-            ApiToken.objects.select_related("user")
+            # the staff profile and unit come along: every endpoint needs the actor
+            ApiToken.objects.select_related("user__staff__unit")
             .filter(digest=ApiToken.digest_of(token), is_active=True, user__is_active=True)
             .first()
         )

@@ -51,9 +51,7 @@ def list_appeals(
             _("来电号码请放在请求头 X-Caller-Phone 中，不要写进网址（网址会记入访问日志）"),
             field="phone",
         )
-    appeals = selectors.visible_appeals(actor).select_related(
-        "main_unit", "category", "grid", "street", "district", "merged_into"
-    )
+    appeals = selectors.for_detail(selectors.visible_appeals(actor))
     if filters.status:
         appeals = appeals.filter(status=filters.status)
     if filters.unit_code:

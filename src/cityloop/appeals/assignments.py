@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from cityloop.appeals.enums import AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.unsaved import unsaved_of
 from cityloop.org.models import Unit
 
 # Statuses in which a unit still holds (or held until it answered) its part of the case.
@@ -49,11 +50,16 @@ def carry_out(
 ) -> list[dict[str, str]]:
     """Make the changes, in order; return one record per row that changed."""
     records: list[dict[str, str]] = []
+    unsaved = unsaved_of(appeal)
     for change in changes:
         if isinstance(change, Assign):
-            AppealAssignment.objects.create(
+            row = AppealAssignment(
                 appeal=appeal, unit=change.unit, role=change.role, assigned_at=now
             )
+            if unsaved is None:
+                row.save(force_insert=True)
+            else:
+                unsaved.rows.append(row)
             records.append(change_record(change.unit, change.role, "", AssignmentStatus.PENDING))
         else:
             records.extend(_move(appeal, change))
@@ -61,6 +67,8 @@ def carry_out(
 
 
 def _move(appeal: Appeal, move: Move) -> Iterable[dict[str, str]]:
+    if appeal.pk is None:  # a new appeal: nothing to move yet
+        return
     rows = AppealAssignment.objects.filter(appeal=appeal, role=move.role, status__in=move.among)
     if move.unit is not None:
         rows = rows.filter(unit=move.unit)
@@ -70,6 +78,17 @@ def _move(appeal: Appeal, move: Move) -> Iterable[dict[str, str]]:
         for name, value in move.stamp.items():
             setattr(row, name, value)
         row.save(update_fields=["status", *move.stamp])
+
+
+def holds_live(appeal: Appeal, unit: Unit) -> bool:
+    """Whether `unit` holds the appeal now (waiting to sign for it, or signed)."""
+    unsaved = unsaved_of(appeal)
+    if unsaved is not None:
+        return any(
+            isinstance(row, AppealAssignment) and row.unit_id == unit.pk and row.status in LIVE
+            for row in unsaved.rows
+        )
+    return AppealAssignment.objects.filter(appeal=appeal, unit=unit, status__in=LIVE).exists()
 
 
 class UnitLike(Protocol):

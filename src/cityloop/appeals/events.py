@@ -11,12 +11,14 @@ from django.dispatch import Signal
 from cityloop.access.actors import Actor
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.public_text import public_version
+from cityloop.appeals.unsaved import unsaved_of
 from cityloop.kernel import clock
 
-# Sent by record_event inside the transaction that records the event, after the event row is
-# written, with `appeal` and `event`: a later stage (notify) writes what it derives from the
-# event in the same transaction, so a crash loses both or neither. The record imports none
-# of its receivers; they connect in their AppConfig.ready().
+# Sent inside the transaction that records events, after their rows are written, with
+# `appeal` and `events` (record_event: one; a new appeal's first write: all of them, in
+# order): a later stage (notify, webhooks) writes what it derives from them in the same
+# transaction, so a crash loses both or neither. The record imports none of its
+# receivers; they connect in their AppConfig.ready().
 event_recorded = Signal()
 
 
@@ -37,8 +39,9 @@ def record_event(
     reason: str = "",
     changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> AppealEvent:
-    """Must be called after appeal.version was bumped: the event's seq is the new version."""
-    event = AppealEvent.objects.create(
+    """Must be called after appeal.version was bumped: the event's seq is the new version.
+    An appeal not stored yet keeps the event until intake writes it (appeals.unsaved)."""
+    event = AppealEvent(
         appeal=appeal,
         seq=appeal.version,
         action=action,
@@ -52,5 +55,10 @@ def record_event(
         public_note=public_version(reason, caller_name=appeal.caller_name, writer=actor),
         changes={k: [as_json(b), as_json(a)] for k, (b, a) in (changes or {}).items()},
     )
-    event_recorded.send(sender=AppealEvent, appeal=appeal, event=event)
+    unsaved = unsaved_of(appeal)
+    if unsaved is not None:
+        unsaved.events.append(event)
+        return event
+    event.save(force_insert=True)
+    event_recorded.send(sender=AppealEvent, appeal=appeal, events=[event])
     return event

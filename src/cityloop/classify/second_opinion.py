@@ -27,6 +27,7 @@ from cityloop.classify.secondstage import (
 )
 from cityloop.classify.services import Ranked, _classifier, _new_name, label_codes
 from cityloop.kernel import clock
+from cityloop.kernel.cache import config_cache
 from cityloop.taxonomy.models import Category
 
 logger = logging.getLogger(__name__)
@@ -35,11 +36,16 @@ _embedder_lock = threading.Lock()
 _embedder: Embedder | None = None
 
 
-def active_second_stage() -> tuple[ClassifierModel, SecondStage] | None:
-    """The second stage in use, or None (none trained, or made by another version)."""
-    record = (
+@config_cache
+def _active_second_record() -> ClassifierModel | None:
+    return (
         ClassifierModel.objects.filter(is_active=True, stage=Stage.SECOND).defer("payload").first()
     )
+
+
+def active_second_stage() -> tuple[ClassifierModel, SecondStage] | None:
+    """The second stage in use, or None (none trained, or made by another version)."""
+    record = _active_second_record()
     if record is None:
         return None
     key = (record.pk, record.name)

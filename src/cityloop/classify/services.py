@@ -16,7 +16,8 @@ from cityloop.classify.metrics import Report, evaluate
 from cityloop.classify.models import ClassifierModel, Correction, Stage, UnderstandingSettings
 from cityloop.classify.textmodel import IncompatibleModel, TextClassifier
 from cityloop.kernel import clock
-from cityloop.taxonomy.models import Category
+from cityloop.kernel.cache import config_cache, forget_on_change
+from cityloop.taxonomy.models import Category, category_paths
 
 # Keyed by more than the row id: a rolled-back transaction hands the same id to the next
 # model trained, which must not be mistaken for the one this process loaded before.
@@ -44,12 +45,12 @@ class CategorySuggestion:
         return self.ranked[0]
 
     def confident(self) -> bool:
-        threshold = float(UnderstandingSettings.current().auto_dispatch_confidence)
+        threshold = float(understanding_settings().auto_dispatch_confidence)
         return bool(self.top.code) and self.top.confidence >= threshold
 
     def levels(self) -> list[tuple[Ranked, Confidence]]:
         """Each proposal with how far a person may trust it (see confidence_level)."""
-        threshold = float(UnderstandingSettings.current().auto_dispatch_confidence)
+        threshold = float(understanding_settings().auto_dispatch_confidence)
         return [(r, confidence_level(r.confidence, threshold)) for r in self.ranked]
 
 
@@ -71,6 +72,13 @@ def confidence_level(confidence: float, threshold: float) -> Confidence:
     return Confidence("low", _("低"), percent)
 
 
+@config_cache
+def understanding_settings() -> UnderstandingSettings:
+    """The understanding thresholds (read on every intake: cached per process)."""
+    return UnderstandingSettings.current()
+
+
+@config_cache
 def active_model() -> ClassifierModel | None:
     return ClassifierModel.objects.filter(is_active=True, stage=Stage.FAST).defer("payload").first()
 
@@ -109,9 +117,7 @@ def suggest_category(text: str, k: int = 3) -> CategorySuggestion | None:
     record = usable_model()
     if record is None:
         return None
-    paths = dict(
-        Category.objects.filter(code__in=record.label_codes.values()).values_list("code", "path")
-    )
+    paths = category_paths()
     ranked = []
     for label, confidence in _classifier(record).top_k(text, k):
         code = record.label_codes.get(label, "")
@@ -273,3 +279,6 @@ def record_correction(appeal: Any, *, corrected_code: str, user: Any) -> Correct
         corrected_at=clock.now(),
         model_name=latest.model.name,
     )
+
+
+forget_on_change(ClassifierModel, UnderstandingSettings)

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
-from cityloop.appeals.assignments import LIVE, NOT_ENDED, Assign, Move
+from cityloop.appeals.assignments import LIVE, NOT_ENDED, Assign, Move, holds_live
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
-from cityloop.appeals.models import Appeal, AppealAssignment
+from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply, lock_appeal
 from cityloop.appeals.transitions import TRANSITIONS, check
 from cityloop.classify.services import record_correction
@@ -105,7 +105,7 @@ def dispatch_locked(
 
 def add_assist_locked(appeal: Appeal, actor: Actor, unit: Unit) -> None:
     """Add a co-handling unit, inside the caller's transaction with the appeal row locked."""
-    if AppealAssignment.objects.filter(appeal=appeal, unit=unit, status__in=LIVE).exists():
+    if holds_live(appeal, unit):
         return
     apply(
         appeal,

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from cityloop.geo.geometry import interior_point, point_in_ring
-from cityloop.geo.models import Area, AreaLevel
-from cityloop.kernel.cache import config_cache
+from cityloop.geo.models import Area, AreaLevel, StandardAddress
+from cityloop.kernel.cache import config_cache, forget_on_change
 
 
 def locate(lat: float, lng: float) -> Area | None:
@@ -115,3 +115,6 @@ def place_names(lat: float, lng: float) -> dict[str, str] | None:
         "street": names.get(AreaLevel.STREET, ""),
         "grid": grid.name,
     }
+
+
+forget_on_change(Area, StandardAddress)

@@ -21,6 +21,7 @@ from cityloop.geo.gazetteer import Gazetteer, TextPlace
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.geo.services import locate as grid_at
+from cityloop.kernel.cache import config_cache
 from cityloop.kernel.errors import DomainError, invalid_field
 
 PLACE_BY_MAP, PLACE_BY_TEXT = "map", "text"
@@ -67,6 +68,27 @@ class PlaceFound:
         return bool(self.street and other.street and self.street.pk != other.street.pk)
 
 
+@config_cache
+def area_fingerprint() -> tuple[object, ...]:
+    """Changes when areas are added or removed (looked at once per TTL)."""
+    return tuple(Area.objects.aggregate(n=Count("id"), last=Max("id")).values())
+
+
+@config_cache
+def _district_named(name: str) -> Area | None:
+    return Area.objects.filter(level=AreaLevel.DISTRICT, name=name).first()
+
+
+@config_cache
+def _street_named(name: str, district_id: int) -> Area | None:
+    return Area.objects.filter(level=AreaLevel.STREET, name=name, parent_id=district_id).first()
+
+
+@config_cache
+def _address_coded(code: str) -> StandardAddress | None:
+    return StandardAddress.objects.select_related("grid").filter(code=code).first()
+
+
 class _GazetteerCache:
     """One gazetteer per process, rebuilt when the city's areas change."""
 
@@ -76,7 +98,7 @@ class _GazetteerCache:
         self.value: Gazetteer | None = None
 
     def get(self) -> Gazetteer:
-        key = tuple(Area.objects.aggregate(n=Count("id"), last=Max("id")).values())
+        key = area_fingerprint()
         with self.lock:
             if key != self.key or self.value is None:
                 self.value = _build_gazetteer()
@@ -100,16 +122,10 @@ gazetteers = _GazetteerCache()
 def _areas(text_place: TextPlace) -> tuple[Area | None, Area | None]:
     """The district and street Area rows a text reading names (by name, as the city has
     them); a name the city lacks is dropped, so the reading falls a level."""
-    district = (
-        Area.objects.filter(level=AreaLevel.DISTRICT, name=text_place.district).first()
-        if text_place.district
-        else None
-    )
+    district = _district_named(text_place.district) if text_place.district else None
     street = None
     if district is not None and text_place.street:
-        street = Area.objects.filter(
-            level=AreaLevel.STREET, name=text_place.street, parent=district
-        ).first()
+        street = _street_named(text_place.street, district.pk)
     return district, street
 
 
@@ -133,7 +149,8 @@ def place_text(text: str, match: AddressMatch | None) -> PlaceFound:
     one district matched, one character off, in another)."""
     reading = gazetteers.get().read(text)
     if match is not None:
-        address = StandardAddress.objects.select_related("grid").get(code=match.code)
+        address = _address_coded(match.code)
+        assert address is not None, f"the matcher knows a removed address {match.code}"
         found = _from_address(address, list(match.reasons))
         said = reading.level != gazetteer.CITY
         names = [a.name if a else "" for a in (found.street, found.district)]

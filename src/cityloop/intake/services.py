@@ -19,6 +19,7 @@ from cityloop.appeals.models import Appeal
 from cityloop.appeals.public_text import public_fields, public_version
 from cityloop.appeals.services.core import apply
 from cityloop.appeals.transitions import check
+from cityloop.appeals.unsaved import announce, write_new
 from cityloop.classify.appeal_type import suggest_appeal_type
 from cityloop.dispatch.rules import choose_unit
 from cityloop.dispatch.services import add_assist_locked, dispatch_locked, units_by_code
@@ -27,13 +28,15 @@ from cityloop.handling.attachments import attach, check_uploads
 from cityloop.handling.services import merge
 from cityloop.intake.fallback import check_place_by, choose, place_point
 from cityloop.intake.placing import place_fields
+from cityloop.intake.second_stage import request_if_unsure
 from cityloop.intake.understanding import Understanding, apply_understanding, understand
 from cityloop.kernel import clock
 from cityloop.kernel.errors import DomainError, invalid_field
 from cityloop.kernel.limits import max_length
 from cityloop.notify.services import clean_email, save_recipient
+from cityloop.org.models import Unit
 from cityloop.sla.models import Urgency
-from cityloop.taxonomy.models import Category
+from cityloop.taxonomy.models import Category, category_by_code
 
 # The text limits of a draft, from their columns: a form must not accept more.
 CALLER_NAME_MAX = max_length(Appeal, "caller_name")
@@ -108,7 +111,7 @@ def _validate(draft: AppealDraft) -> tuple[Category | None, StandardAddress | No
     clean_email(draft.email)
     category = None
     if draft.category_code:
-        category = Category.objects.filter(code=draft.category_code, is_active=True).first()
+        category = category_by_code(draft.category_code)
         if category is None:
             raise invalid_field(
                 "category", _("分类编码不存在：%(value)s"), value=draft.category_code
@@ -179,55 +182,63 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
         "content": draft.content.strip(),
         "caller_name": draft.caller_name.strip(),
     }
+    appeal = Appeal(
+        channel=draft.channel,
+        appeal_type=_type_of(draft),
+        status=Status.RECEIVED,
+        caller_phone=draft.caller_phone.strip(),
+        caller_id_number=draft.caller_id_number.strip(),
+        category=category,
+        urgency=draft.urgency,
+        is_complex=draft.is_complex,
+        received_at=received_at,
+        created_by=actor.user,
+        **place,
+        **text,
+        **public_fields({**text, "address_text": place["address_text"]}),
+    )
+    # Everything is decided on the instance first (appeals.unsaved), and written at the end
+    # in a few statements: the transaction holds its locks (on SQLite the one write lock)
+    # only for the writes.
+    record_event(
+        appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)}
+    )
+    apply_understanding(appeal, found)
+    if draft.answer.strip():
+        _answer_on_call(appeal, actor, draft.answer.strip())
+    elif appeal.appeal_type == AppealType.PRAISE:
+        _thank_for_praise(appeal)
+    else:
+        _dispatch_by_rules(appeal, assist_units, auto_dispatch=auto_dispatch)
     with transaction.atomic():
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    appeal = Appeal.objects.create(
-                        tracking_code=new_tracking_code(received_at),
-                        channel=draft.channel,
-                        appeal_type=_type_of(draft),
-                        status=Status.RECEIVED,
-                        caller_phone=draft.caller_phone.strip(),
-                        caller_id_number=draft.caller_id_number.strip(),
-                        category=category,
-                        urgency=draft.urgency,
-                        is_complex=draft.is_complex,
-                        received_at=received_at,
-                        created_by=actor.user,
-                        **place,
-                        **text,
-                        **public_fields({**text, "address_text": place["address_text"]}),
-                    )
-                break
-            except IntegrityError:  # a tracking-code collision: draw again
-                continue
-        else:
-            raise DomainError("tracking_code_exhausted", _("无法生成查询码，请重试"))
-        # before the receipt is recorded: the receipt is written to every address there is
+        try:
+            events = write_new(appeal, draw_code=lambda: new_tracking_code(received_at))
+        except IntegrityError:
+            raise DomainError("tracking_code_exhausted", _("无法生成查询码，请重试")) from None
+        # before the receipt is announced: the receipt is written to every address there is
         save_recipient(appeal, draft.email)
-        record_event(
-            appeal, "receive", actor, from_status="", changes={"channel": ("", appeal.channel)}
-        )
-        apply_understanding(appeal, found)
-        if draft.answer.strip():
-            _answer_on_call(appeal, actor, draft.answer.strip())
-            return appeal
-        if appeal.appeal_type == AppealType.PRAISE:
-            _thank_for_praise(appeal)
-            return appeal
-        if auto_dispatch and appeal.category is not None:
-            decision = choose_unit(appeal.category, appeal.place_area)
-            if decision.unit is not None:
-                dispatch_locked(appeal, Actor.system(), decision.unit, decision.reason)
-        # Co-handling units named at intake are part of the case from the start, dispatched
-        # or not: they are added now (recorded by the system, as the automatic dispatch is)
-        # rather than kept aside, so nothing the call-taker entered can be lost on the way
-        # to a dispatcher. They see and act on the appeal once a main unit holds it.
-        for unit in assist_units:
-            if unit.pk != appeal.main_unit_id:
-                add_assist_locked(appeal, Actor.system(), unit)
+        announce(appeal, events)
+        if found.suggestion is not None:
+            # unsure (a small margin between the two best): a slower model looks at it in
+            # the background before a person does
+            request_if_unsure(appeal, [r.confidence for r in found.suggestion.ranked])
     return appeal
+
+
+def _dispatch_by_rules(
+    appeal: Appeal, assist_units: Sequence[Unit], *, auto_dispatch: bool
+) -> None:
+    if auto_dispatch and appeal.category is not None:
+        decision = choose_unit(appeal.category, appeal.place_area)
+        if decision.unit is not None:
+            dispatch_locked(appeal, Actor.system(), decision.unit, decision.reason)
+    # Co-handling units named at intake are part of the case from the start, dispatched
+    # or not: they are added now (recorded by the system, as the automatic dispatch is)
+    # rather than kept aside, so nothing the call-taker entered can be lost on the way
+    # to a dispatcher. They see and act on the appeal once a main unit holds it.
+    for unit in assist_units:
+        if unit.pk != appeal.main_unit_id:
+            add_assist_locked(appeal, Actor.system(), unit)
 
 
 def _answer_on_call(appeal: Appeal, actor: Actor, answer: str) -> None:

@@ -13,17 +13,22 @@ from cityloop.access.actors import Actor
 from cityloop.appeals.enums import Placement
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.services.core import apply
-from cityloop.classify.models import Suggestion, UnderstandingSettings
-from cityloop.classify.services import CategorySuggestion, suggest_category
+from cityloop.appeals.unsaved import unsaved_of
+from cityloop.classify.models import Suggestion
+from cityloop.classify.services import (
+    CategorySuggestion,
+    suggest_category,
+    understanding_settings,
+)
 from cityloop.classify.urgency import detect_urgency
 from cityloop.geo.address import AddressEntry, AddressMatch, AddressMatcher
 from cityloop.geo.models import AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.intake.fallback import PlaceFound, place_text
-from cityloop.intake.second_stage import request_if_unsure
 from cityloop.kernel import clock
+from cityloop.kernel.cache import config_cache
 from cityloop.sla.models import Urgency
-from cityloop.taxonomy.models import Category
+from cityloop.taxonomy.models import category_by_code
 
 
 @dataclass
@@ -36,6 +41,13 @@ class Understanding:
     placement: PlaceFound | None = None
 
 
+@config_cache
+def address_library_fingerprint() -> tuple[object, ...]:
+    """Changes when addresses are added or removed: counting 100,000 rows on every intake
+    costs more than the intake, so it is looked at once per TTL."""
+    return tuple(StandardAddress.objects.aggregate(n=Count("id"), last=Max("id")).values())
+
+
 class _MatcherCache:
     """One address index per process, rebuilt when the library changes."""
 
@@ -45,7 +57,7 @@ class _MatcherCache:
         self.matcher: AddressMatcher | None = None
 
     def get(self) -> AddressMatcher | None:
-        key = tuple(StandardAddress.objects.aggregate(n=Count("id"), last=Max("id")).values())
+        key = address_library_fingerprint()
         with self.lock:
             if key != self.key:
                 self.matcher = _build_matcher() if key[0] else None
@@ -91,7 +103,7 @@ def understand(
         matcher = matchers.get()
         if matcher is not None:
             result.address_tried = True
-            threshold = float(UnderstandingSettings.current().address_match_score)
+            threshold = float(understanding_settings().address_match_score)
             best = matcher.match(text, limit=1)
             result.address = best[0] if best and best[0].score >= threshold else None
         result.placement = place_text(address_text.strip() or text, result.address)
@@ -119,21 +131,22 @@ def apply_understanding(appeal: Appeal, found: Understanding) -> None:
     if suggestion is None:
         return
     confident = suggestion.confident()
-    # unsure (a small margin between the two best): a slower model looks at it in the
-    # background before a person does
-    request_if_unsure(appeal, [r.confidence for r in suggestion.ranked])
-    Suggestion.objects.create(
-        appeal=appeal,
-        model=suggestion.model,
-        created_at=clock.now(),
-        ranked=[
-            {"code": r.code, "path": r.path, "confidence": r.confidence} for r in suggestion.ranked
-        ],
-        confidence=suggestion.top.confidence,
-        auto_applied=confident,
+    # stored with the appeal, in intake's one write (appeals.unsaved)
+    unsaved_of(appeal).rows.append(  # type: ignore[union-attr]
+        Suggestion(
+            appeal=appeal,
+            model=suggestion.model,
+            created_at=clock.now(),
+            ranked=[
+                {"code": r.code, "path": r.path, "confidence": r.confidence}
+                for r in suggestion.ranked
+            ],
+            confidence=suggestion.top.confidence,
+            auto_applied=confident,
+        )
     )
     if confident:
-        category = Category.objects.get(code=suggestion.top.code)
+        category = category_by_code(suggestion.top.code)
         apply(
             appeal,
             "classify",

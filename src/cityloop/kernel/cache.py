@@ -1,8 +1,11 @@
-"""Small per-process caches of configuration rows (areas, rules, policies, categories).
+"""Small per-process caches of configuration rows (areas, rules, policies, categories, the
+model in use, message templates).
 
 Configuration changes rarely and is read on every intake, so each process keeps a copy for
 at most TTL seconds: an administrator's edit reaches every server process within that time.
-Tests clear them between cases."""
+A change saved through the ORM to a model registered with `forget_on_change` clears the
+copies of the process that made it at once (the admin, a retrain, a test). Tests clear them
+between cases."""
 
 from __future__ import annotations
 
@@ -10,6 +13,9 @@ import time
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
+
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 
 TTL_SECONDS = 30
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,3 +37,16 @@ def config_cache(function: F) -> F:
 def clear_config_caches() -> None:
     for cached in _registered:
         cached.cache_clear()
+
+
+def _forget(sender: type[Model], **_kw: Any) -> None:
+    clear_config_caches()
+
+
+def forget_on_change(*models: type[Model]) -> None:
+    """Clear this process's copies when a row of one of these models is saved or deleted
+    (bulk writes send no signal: they are seen within the TTL)."""
+    for model in models:
+        uid = f"cityloop.config_cache.{model._meta.label}"
+        post_save.connect(_forget, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(_forget, sender=model, dispatch_uid=uid, weak=False)

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.kernel import clock
+from cityloop.kernel.cache import config_cache, forget_on_change
+from cityloop.kernel.wake import wake_after_commit
 from cityloop.notify.defaults import DEFAULT_TEMPLATES
 from cityloop.notify.models import (
     Channel,
@@ -82,6 +84,7 @@ def values_for(appeal: Appeal) -> dict[str, Any]:
     }
 
 
+@config_cache
 def _template(kind: str, channel: str) -> tuple[str, str] | None:
     """(subject, body) of the template in use; None when an administrator switched it off.
     A template row that is missing (a flushed database) falls back to the default."""
@@ -115,55 +118,62 @@ def is_opted_out(channel: str, address: str) -> bool:
     return OptOut.objects.filter(channel=channel, address=address).exists()
 
 
-def write_messages(sender: object, *, appeal: Appeal, event: AppealEvent, **_kw: Any) -> None:
-    """The receiver of event_recorded: one outbox row per channel the citizen can be told
-    at, queued, or recorded as skipped (and why) when it will not be sent."""
-    kind = kind_of(event)
-    if kind is None:
+def opted_out(addresses: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (channel, address) pairs among these that opted out, in one query."""
+    if not addresses:
+        return set()
+    wanted = Q()
+    for channel, address in addresses:
+        wanted |= Q(channel=channel, address=address)
+    return set(OptOut.objects.filter(wanted).values_list("channel", "address"))
+
+
+def write_messages(
+    sender: object, *, appeal: Appeal, events: list[AppealEvent], **_kw: Any
+) -> None:
+    """The receiver of event_recorded: one outbox row per event and channel the citizen can
+    be told at, queued, or recorded as skipped (and why) when it will not be sent."""
+    kinds = [(event, kind) for event in events if (kind := kind_of(event)) is not None]
+    if not kinds:
         return
     now = clock.now()
     values = values_for(appeal)
-    queued = False
-    for channel, address in addresses_of(appeal):
-        key = f"{appeal.tracking_code}-{event.seq}-{channel}"
-        template = _template(kind, channel)
-        skipped = ""
-        if template is None:
-            skipped, template = SkipReason.DISABLED, ("", "")
-        elif channel == Channel.SMS and not MOBILE.match(address):
-            skipped = SkipReason.NOT_MOBILE
-        elif is_opted_out(channel, address):
-            skipped = SkipReason.OPTED_OUT
-        subject, body = template
-        Outbox.objects.create(
-            appeal=appeal,
-            event=event,
-            kind=kind,
-            channel=channel,
-            key=key,
-            to=address,
-            subject=fill(subject, values),
-            body=_with_stop_link(channel, fill(body, values), key) if body else "",
-            status=MessageStatus.SKIPPED if skipped else MessageStatus.QUEUED,
-            skip_reason=skipped,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        queued = queued or not skipped
-    if queued:
-        drain_after_commit()
+    addresses = addresses_of(appeal)
+    stopped = opted_out(addresses)
+    rows = []
+    for event, kind in kinds:
+        for channel, address in addresses:
+            key = f"{appeal.tracking_code}-{event.seq}-{channel}"
+            template = _template(kind, channel)
+            skipped = ""
+            if template is None:
+                skipped, template = SkipReason.DISABLED, ("", "")
+            elif channel == Channel.SMS and not MOBILE.match(address):
+                skipped = SkipReason.NOT_MOBILE
+            elif (channel, address) in stopped:
+                skipped = SkipReason.OPTED_OUT
+            subject, body = template
+            rows.append(
+                Outbox(
+                    appeal=appeal,
+                    event=event,
+                    kind=kind,
+                    channel=channel,
+                    key=key,
+                    to=address,
+                    subject=fill(subject, values),
+                    body=_with_stop_link(channel, fill(body, values), key) if body else "",
+                    status=MessageStatus.SKIPPED if skipped else MessageStatus.QUEUED,
+                    skip_reason=skipped,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    Outbox.objects.bulk_create(rows)
+    if any(row.status == MessageStatus.QUEUED for row in rows):
+        # ask the worker to send once this commits; if asking fails, the sweep (every
+        # minute) sends them
+        wake_after_commit("cityloop.notify.jobs.drain", "notify-drain")
 
 
-def drain_after_commit() -> None:
-    """Ask the worker to send once this transaction commits; once per transaction, however
-    many events it records. If asking fails, the sweep (every minute) sends them."""
-    connection = transaction.get_connection()
-    if any(func is request_drain for *_sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(request_drain, robust=True)
-
-
-def request_drain() -> None:
-    from django_q.tasks import async_task
-
-    async_task("cityloop.notify.jobs.drain", task_name="notify-drain")
+forget_on_change(MessageTemplate)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cityloop.kernel.cache import config_cache
+from cityloop.kernel.cache import config_cache, forget_on_change
 
 
 class Category(models.Model):
@@ -45,3 +45,18 @@ class Category(models.Model):
 @config_cache
 def category_parents() -> dict[int, int | None]:
     return dict(Category.objects.values_list("pk", "parent_id"))
+
+
+@config_cache
+def category_paths() -> dict[str, str]:
+    """code → full path of every category (read on every intake: cached per process)."""
+    return dict(Category.objects.values_list("code", "path"))
+
+
+@config_cache
+def category_by_code(code: str) -> Category | None:
+    """The active category with this code (read on every intake: cached per process)."""
+    return Category.objects.filter(code=code, is_active=True).first()
+
+
+forget_on_change(Category)

@@ -75,8 +75,9 @@ def apply(
     if assignments:
         changes["assignments"] = (None, carry_out(appeal, assignments, now=clock.now()))
     appeal.version += 1
-    update = [*{k for k in changes if k not in recorded_only}, "status", "version"]
-    appeal.save(update_fields=update)
+    if appeal.pk is not None:  # a new appeal is written once, by intake (appeals.unsaved)
+        update = [*{k for k in changes if k not in recorded_only}, "status", "version"]
+        appeal.save(update_fields=update)
     return record_event(
         appeal, action, actor, from_status=from_status, reason=reason, changes=changes
     )

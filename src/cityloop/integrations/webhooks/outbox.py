@@ -8,13 +8,13 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import translation
 
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.selectors import ANSWERED, PUBLIC_NOTES, action_label
 from cityloop.integrations.webhooks.models import Delivery, Subscription
 from cityloop.kernel import clock
+from cityloop.kernel.wake import wake_after_commit
 from cityloop.org.models import ApiKey, KeyScope
 
 
@@ -67,55 +67,47 @@ def units_of_keys(key_ids: set[int]) -> dict[int, set[int]]:
     return found
 
 
-def write_deliveries(sender: object, *, appeal: Appeal, event: AppealEvent, **_kw: Any) -> None:
-    """The receiver of event_recorded: one queued delivery per live subscription that wants
-    this kind of event of an appeal its key may see."""
-    subscriptions = [
+def write_deliveries(
+    sender: object, *, appeal: Appeal, events: list[AppealEvent], **_kw: Any
+) -> None:
+    """The receiver of event_recorded: one queued delivery per event and live subscription
+    that wants this kind of event of an appeal its key may see."""
+    live = [
         subscription
         for subscription in Subscription.objects.filter(
             deleted_at__isnull=True, key__revoked_at__isnull=True
         ).select_related("key")
-        if subscription.wants(event.action) and KeyScope.WEBHOOKS in subscription.key.scopes
+        if KeyScope.WEBHOOKS in subscription.key.scopes
     ]
-    if not subscriptions:
+    if not live:
         return
     units = unit_ids_of(appeal)
-    key_units = units_of_keys({subscription.key_id for subscription in subscriptions})
+    key_units = units_of_keys({subscription.key_id for subscription in live})
     now = clock.now()
     rows = []
-    for subscription in subscriptions:
-        own = key_units.get(subscription.key_id)
-        if own is not None and not own & units:  # a key with units sees only theirs
-            continue
-        key = f"wh-{subscription.pk}-{event.pk}"
-        body = json.dumps(payload(appeal, event, key), cls=DjangoJSONEncoder, ensure_ascii=False)
-        rows.append(
-            Delivery(
-                subscription=subscription,
-                appeal=appeal,
-                event=event,
-                kind=event.action,
-                key=key,
-                body=body,
-                created_at=now,
-                next_attempt_at=now,
+    for event in events:
+        for subscription in live:
+            own = key_units.get(subscription.key_id)
+            if not subscription.wants(event.action) or (own is not None and not own & units):
+                continue  # a key with units sees only theirs
+            key = f"wh-{subscription.pk}-{event.pk}"
+            body = json.dumps(
+                payload(appeal, event, key), cls=DjangoJSONEncoder, ensure_ascii=False
             )
-        )
+            rows.append(
+                Delivery(
+                    subscription=subscription,
+                    appeal=appeal,
+                    event=event,
+                    kind=event.action,
+                    key=key,
+                    body=body,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
     if rows:
         Delivery.objects.bulk_create(rows)
-        send_after_commit()
-
-
-def send_after_commit() -> None:
-    """Ask the worker to send once this transaction commits; once per transaction. If the
-    request is lost, the sweep (every minute) sends them."""
-    connection = transaction.get_connection()
-    if any(func is request_send for *_sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(request_send, robust=True)
-
-
-def request_send() -> None:
-    from django_q.tasks import async_task
-
-    async_task("cityloop.integrations.webhooks.jobs.send", task_name="webhooks-send")
+        # ask the worker to send once this commits; if asking fails, the sweep (every
+        # minute) sends them
+        wake_after_commit("cityloop.integrations.webhooks.jobs.send", "webhooks-send")
