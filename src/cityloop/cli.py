@@ -101,9 +101,14 @@ def _finish_or_build_demo(args: argparse.Namespace) -> None:
 
 
 def _run_gunicorn(host: str, port: int, workers: int) -> None:
+    from django.db import connections
     from gunicorn.app.base import BaseApplication
 
+    from cityloop.intake.understanding import warm_up
     from cityloop.wsgi import application
+
+    warm_up()
+    connections.close_all()  # the workers open their own
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

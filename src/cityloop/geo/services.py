@@ -26,13 +26,14 @@ def locate(lat: float, lng: float) -> Area | None:
 
 
 @config_cache
-def _areas_by_id() -> dict[int, Area]:
+def areas_by_id() -> dict[int, Area]:
+    """Every area without its outline, by id (cached per process)."""
     return {a.pk: a for a in Area.objects.defer("polygon")}
 
 
 def ancestors(area: Area) -> list[Area]:
     """The area itself and every area above it, nearest first (from the cached tree)."""
-    known = _areas_by_id()
+    known = areas_by_id()
     chain: list[Area] = [area]
     parent_id = area.parent_id
     while parent_id is not None:

@@ -23,7 +23,7 @@ from cityloop.classify.services import (
 from cityloop.classify.urgency import detect_urgency
 from cityloop.geo.address import AddressEntry, AddressMatch, AddressMatcher
 from cityloop.geo.models import AreaLevel, StandardAddress
-from cityloop.geo.services import ancestor_at
+from cityloop.geo.services import ancestor_at, areas_by_id
 from cityloop.intake.fallback import PlaceFound, place_text
 from cityloop.kernel import clock
 from cityloop.kernel.cache import config_cache
@@ -66,21 +66,27 @@ class _MatcherCache:
 
 
 def _build_matcher() -> AddressMatcher:
-    rows = StandardAddress.objects.select_related("grid__parent__parent__parent")
+    # names of the street and district from the cached area tree: loading each address's
+    # grid with its ancestors would decode four polygons per address
+    areas = areas_by_id()
+    rows = StandardAddress.objects.values_list(
+        "code", "full_text", "grid_id", "road", "number", "building", "landmark"
+    )
     entries = []
-    for address in rows.iterator(chunk_size=5000):
-        street = ancestor_at(address.grid, AreaLevel.STREET)
-        district = ancestor_at(address.grid, AreaLevel.DISTRICT)
+    for code, full_text, grid_id, road, number, building, landmark in rows.iterator(5000):
+        grid = areas.get(grid_id)
+        street = ancestor_at(grid, AreaLevel.STREET)
+        district = ancestor_at(grid, AreaLevel.DISTRICT)
         entries.append(
             AddressEntry(
-                code=address.code,
-                full_text=address.full_text,
+                code=code,
+                full_text=full_text,
                 district=district.name if district else "",
                 street=street.name if street else "",
-                road=address.road,
-                number=address.number,
-                building=address.building,
-                landmark=address.landmark,
+                road=road,
+                number=number,
+                building=building,
+                landmark=landmark,
             )
         )
     return AddressMatcher(entries)
@@ -110,6 +116,14 @@ def understand(
         if result.placement.level == Placement.CITY and address_text.strip():
             result.placement = place_text(text, result.address)
     return result
+
+
+def warm_up() -> None:
+    """Load what a first intake needs (jieba, the model in use, the address index, the
+    gazetteer): tens of seconds on a busy machine that no caller should wait for. The server
+    calls it before it forks its workers, which then share those pages."""
+    text = "东城区东华门街道王府井大街1号 路灯不亮"
+    understand(text, want_category=True, want_address=True, address_text=text)
 
 
 def apply_understanding(appeal: Appeal, found: Understanding) -> None:
@@ -145,8 +159,9 @@ def apply_understanding(appeal: Appeal, found: Understanding) -> None:
             auto_applied=confident,
         )
     )
-    if confident:
-        category = category_by_code(suggestion.top.code)
+    # a category retired since the model was trained is left to a person
+    category = category_by_code(suggestion.top.code) if confident else None
+    if category is not None:
         apply(
             appeal,
             "classify",
