@@ -10,29 +10,23 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
 from cityloop.ops.metrics import observe_request
-from cityloop.ops.request_context import REQUEST_ID_HEADER, current_request_id, request_id_from
+from cityloop.ops.request_context import (
+    REQUEST_ID_HEADER,
+    current_request_id,
+    request_id_from,
+    route_of,
+    stamp_request_ids_on_log_records,
+)
 
 logger = logging.getLogger("cityloop.request")
 
 # Any other method is counted as "other": a label's values must stay few.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED_ROUTE = "<unmatched>"
-STATIC_ROUTE = "<static>"
 _REQUEST_ID_META = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
-
-
-def route_of(request: HttpRequest) -> str:
-    match = getattr(request, "resolver_match", None)
-    if match is not None and match.route:
-        return str(match.route)
-    if request.path_info.startswith(str(settings.STATIC_URL)):
-        return STATIC_ROUTE  # answered by WhiteNoise before URL resolution
-    return UNMATCHED_ROUTE
 
 
 def user_of(request: HttpRequest) -> str:
@@ -49,6 +43,7 @@ def user_of(request: HttpRequest) -> str:
 class RequestObservationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        stamp_request_ids_on_log_records()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()

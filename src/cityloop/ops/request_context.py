@@ -1,10 +1,16 @@
-"""The request id of the request being served, for every log line written while it runs."""
+"""The request being served, as the logs may name it: its request id (stamped on every log
+record made while it runs) and its route pattern (never its path)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only when it is short and plain: it is echoed in a header and written
@@ -19,3 +25,33 @@ def request_id_from(given: str | None) -> str:
     if given and _ACCEPTED_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
+
+
+UNMATCHED_ROUTE = "<unmatched>"
+STATIC_ROUTE = "<static>"
+
+
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern that answered (`track/<str:code>/`): a path may hold a tracking code."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.route:
+        return str(match.route)
+    if request.path_info.startswith(str(settings.STATIC_URL)):
+        return STATIC_ROUTE  # answered by WhiteNoise before URL resolution
+    return UNMATCHED_ROUTE
+
+
+def stamp_request_ids_on_log_records() -> None:
+    """Every log record made from now on carries `request_id` (empty outside a request), taken
+    when the record is made — a handler that writes later, or a test's, still sees it."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "stamps_request_id", False):
+        return
+
+    def make_stamped_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        record.request_id = current_request_id.get()
+        return record
+
+    make_stamped_record.stamps_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make_stamped_record)
