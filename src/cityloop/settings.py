@@ -24,6 +24,14 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CITYLOOP_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
+# Behind a TLS proxy (deploy/nginx): requests arrive over http from 127.0.0.1, so the proxy's
+# X-Forwarded-Proto says whether the client used https (nginx always sets it, overwriting
+# the client's), and cookies are sent over https only.
+CITYLOOP_HTTPS = os.environ.get("CITYLOOP_HTTPS", "0") == "1"
+if CITYLOOP_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -24,7 +24,7 @@ def test_defaults_are_sized_from_the_cores():
     assert settings["threads"] == 4
     assert settings["worker_class"] == "gthread"
     assert settings["accesslog"] is None, "our own request line instead"
-    assert settings["max_requests"] > 0 and 0 < settings["max_requests_jitter"]
+    assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
     assert settings["graceful_timeout"] > 0
 
 
