@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import socket
 import subprocess
@@ -64,8 +65,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _finish_or_build_demo(args)
     worker = None
     if not args.no_worker:
+        from cityloop.ops.serving import MULTIPROCESS_ENV
+
         worker = subprocess.Popen(
-            [sys.executable, "-m", "cityloop", "worker", "--stop-with-parent"]
+            [sys.executable, "-m", "cityloop", "worker", "--stop-with-parent"],
+            # the web server's metrics directory is not the worker's
+            env={name: value for name, value in os.environ.items() if name != MULTIPROCESS_ENV},
         )
     port = wanted_port if port_chosen else _free_port(host, wanted_port)
     url = f"http://{host}:{port}/"
@@ -100,9 +105,10 @@ def _serve_options(args: argparse.Namespace) -> ServeOptions:
 
 
 def _prepare_server_environment() -> None:
-    """The log format before Django reads its settings, and (before anything imports
-    prometheus_client) the directory where every gunicorn worker writes its metrics
-    samples (ops/metrics.py)."""
+    """The log format before Django reads its settings, and the directory where every
+    gunicorn worker writes its metrics samples (ops/metrics.py) before anything imports
+    prometheus_client — django-q2 does as Django starts, so the data dir is read from the
+    settings module itself."""
     from cityloop.ops.serving import (
         MULTIPROCESS_ENV,
         log_format_for_server,
@@ -110,11 +116,11 @@ def _prepare_server_environment() -> None:
     )
 
     os.environ["CITYLOOP_LOG_FORMAT"] = log_format_for_server(os.environ, sys.stderr.isatty())
-    _django()
-    from django.conf import settings
-
-    os.environ.setdefault(MULTIPROCESS_ENV, str(Path(settings.DATA_DIR) / "metrics"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityloop.settings")
+    configured = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    os.environ.setdefault(MULTIPROCESS_ENV, str(Path(configured.DATA_DIR) / "metrics"))
     prepare_multiprocess_dir(Path(os.environ[MULTIPROCESS_ENV]))
+    _django()
 
 
 def _stop_worker(worker: subprocess.Popen[bytes]) -> None:

@@ -249,7 +249,14 @@ LOGGING = {
         "json": {"()": "cityloop.ops.log_format.JsonFormatter"},
         "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": CITYLOOP_LOG_FORMAT}},
+    "filters": {"route_not_path": {"()": "cityloop.ops.log_format.RouteNotPath"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CITYLOOP_LOG_FORMAT,
+            "filters": ["route_not_path"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CITYLOOP_LOG_LEVEL", "WARNING")},
     "loggers": {
         "cityloop.request": {"level": "INFO" if CITYLOOP_REQUEST_LOG else "WARNING"},
