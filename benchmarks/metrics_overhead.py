@@ -74,12 +74,15 @@ def main() -> None:
     without_log = [per_request(observed) for _ in range(args.repeats)]
 
     mode = "multiprocess (files)" if MULTIPROCESS else "in-process"
-    print(f"metrics mode: {mode}; {args.requests} requests × {args.repeats} repeats, medians")
-    print(f"  view alone:                         {statistics.median(bare):7.2f} µs/request")
-    print(f"  with the middleware (log + metrics): {statistics.median(with_middleware):7.2f} µs/request")
-    print(f"  with the middleware, log off:        {statistics.median(without_log):7.2f} µs/request")
     overhead = statistics.median(with_middleware) - statistics.median(bare)
-    print(f"  overhead (log + metrics):            {overhead:7.2f} µs/request")
+    print(f"metrics mode: {mode}; {args.requests} requests × {args.repeats} repeats, medians")
+    for label, figure in [
+        ("view alone", statistics.median(bare)),
+        ("with the middleware (log + metrics)", statistics.median(with_middleware)),
+        ("with the middleware, request log off", statistics.median(without_log)),
+        ("overhead (log + metrics)", overhead),
+    ]:
+        print(f"  {label:<38} {figure:7.2f} µs/request")
 
 
 if __name__ == "__main__":

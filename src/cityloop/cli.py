@@ -52,7 +52,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         gunicorn_settings,
     )
 
-    options = _serve_options(args)
+    options = serve_options(args)
     try:
         host, wanted_port, port_chosen = bind_address(options, os.environ)
         server_settings = gunicorn_settings(options, os.environ, available_cores())
@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             _stop_worker(worker)
 
 
-def _serve_options(args: argparse.Namespace) -> ServeOptions:
+def serve_options(args: argparse.Namespace) -> ServeOptions:
     from cityloop.ops.serving import ServeOptions
 
     return ServeOptions(

@@ -76,9 +76,9 @@ def test_the_command_line_reaches_the_settings_and_a_bad_value_exits_2(capsys, m
     args = build_parser().parse_args(
         ["serve", "--workers", "3", "--threads", "6", "--max-requests", "500", "--access-log"]
     )
-    from cityloop.cli import _serve_options
+    from cityloop.cli import serve_options
 
-    settings = gunicorn_settings(_serve_options(args), {}, cores=8)
+    settings = gunicorn_settings(serve_options(args), {}, cores=8)
     assert (settings["workers"], settings["threads"], settings["max_requests"]) == (3, 6, 500)
     assert settings["accesslog"] == "-"
 
