@@ -50,16 +50,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
         available_cores,
         bind_address,
         gunicorn_settings,
+        log_format_for_server,
     )
 
     options = serve_options(args)
     try:
         host, wanted_port, port_chosen = bind_address(options, os.environ)
         server_settings = gunicorn_settings(options, os.environ, available_cores())
+        log_format = log_format_for_server(os.environ, sys.stderr.isatty())
     except ServeSettingsError as refused:
         print(f"cityloop serve: {refused}", file=sys.stderr)
         raise SystemExit(2) from None
-    _prepare_server_environment()
+    _prepare_server_environment(log_format)
     print("cityloop: preparing the database…", flush=True)
     _prepare_database()
     _finish_or_build_demo(args)
@@ -104,18 +106,14 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
     )
 
 
-def _prepare_server_environment() -> None:
+def _prepare_server_environment(log_format: str) -> None:
     """The log format before Django reads its settings, and the directory where every
     gunicorn worker writes its metrics samples (ops/metrics.py) before anything imports
     prometheus_client — django-q2 does as Django starts, so the data dir is read from the
     settings module itself."""
-    from cityloop.ops.serving import (
-        MULTIPROCESS_ENV,
-        log_format_for_server,
-        prepare_multiprocess_dir,
-    )
+    from cityloop.ops.serving import MULTIPROCESS_ENV, prepare_multiprocess_dir
 
-    os.environ["CITYLOOP_LOG_FORMAT"] = log_format_for_server(os.environ, sys.stderr.isatty())
+    os.environ["CITYLOOP_LOG_FORMAT"] = log_format
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityloop.settings")
     configured = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
     os.environ.setdefault(MULTIPROCESS_ENV, str(Path(configured.DATA_DIR) / "metrics"))

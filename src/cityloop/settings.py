@@ -239,9 +239,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("CITYLOOP_DEFAULT_FROM_EMAIL", "12345@citylo
 CITYLOOP_LOG_FORMAT = os.environ.get("CITYLOOP_LOG_FORMAT", "plain").strip() or "plain"
 if CITYLOOP_LOG_FORMAT not in {"json", "plain"}:
     raise ValueError(f"CITYLOOP_LOG_FORMAT must be json or plain, got {CITYLOOP_LOG_FORMAT!r}")
-# One line per request (method, route pattern, status, duration, user id, request id);
-# CITYLOOP_REQUEST_LOG=off leaves only the metrics.
-CITYLOOP_REQUEST_LOG = os.environ.get("CITYLOOP_REQUEST_LOG", "on") != "off"
+# One line per request (method, route pattern, status, duration, user id, request id): on by
+# default with JSON logs (a server's journal), off with plain ones (a newcomer's terminal
+# would scroll with every static file); CITYLOOP_REQUEST_LOG=on|off decides otherwise.
+CITYLOOP_REQUEST_LOG = (
+    os.environ.get("CITYLOOP_REQUEST_LOG", "on" if CITYLOOP_LOG_FORMAT == "json" else "off")
+    != "off"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -33,6 +33,9 @@ DEFAULT_TIMEOUT = 60
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
+LOG_FORMATS = ("json", "plain")
+
+
 class ServeSettingsError(ValueError):
     """A bad option or CITYLOOP_WEB_* value: one line for the operator, exit status 2."""
 
@@ -144,6 +147,8 @@ def log_format_for_server(environ: Mapping[str, str], stderr_is_terminal: bool) 
     """CITYLOOP_LOG_FORMAT when set, else JSON for a server whose output goes to a journal or
     a file, plain for someone watching a terminal."""
     chosen = environ.get("CITYLOOP_LOG_FORMAT", "").strip()
+    if chosen and chosen not in LOG_FORMATS:
+        raise ServeSettingsError(f"CITYLOOP_LOG_FORMAT must be json or plain, got {chosen!r}")
     if chosen:
         return chosen
     return "plain" if stderr_is_terminal else "json"

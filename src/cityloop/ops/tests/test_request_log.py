@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import runpy
+from pathlib import Path
 
+import pytest
 from django.test import Client
 
+import cityloop
 from cityloop.ops.log_format import JsonFormatter, RouteNotPath
 from cityloop.testing import intake_over_api
 
@@ -114,3 +118,34 @@ def test_djangos_own_lines_about_refused_requests_name_the_route_not_the_path(ci
         handler.filter(record)
         assert code not in record.getMessage()
         assert "appeals/<str:code>/" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("log_format", "request_log", "logged"),
+    [
+        ("json", None, True),  # a server's journal
+        ("plain", None, False),  # a newcomer's terminal
+        ("plain", "on", True),
+        ("json", "off", False),
+    ],
+)
+def test_the_request_line_is_on_with_json_logs_unless_told(
+    monkeypatch, tmp_path, log_format, request_log, logged
+):
+    monkeypatch.setenv("CITYLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CITYLOOP_LOG_FORMAT", log_format)
+    if request_log is None:
+        monkeypatch.delenv("CITYLOOP_REQUEST_LOG", raising=False)
+    else:
+        monkeypatch.setenv("CITYLOOP_REQUEST_LOG", request_log)
+    configured = runpy.run_path(str(Path(cityloop.__file__).parent / "settings.py"))
+    level = configured["LOGGING"]["loggers"]["cityloop.request"]["level"]
+    assert (level == "INFO") == logged
+    assert configured["LOGGING"]["handlers"]["console"]["formatter"] == log_format
+
+
+def test_an_unknown_log_format_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("CITYLOOP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CITYLOOP_LOG_FORMAT", "xml")
+    with pytest.raises(ValueError, match="CITYLOOP_LOG_FORMAT must be json or plain"):
+        runpy.run_path(str(Path(cityloop.__file__).parent / "settings.py"))

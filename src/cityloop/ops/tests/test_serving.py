@@ -70,6 +70,8 @@ def test_logs_are_json_for_a_journal_and_plain_on_a_terminal():
     assert log_format_for_server({}, stderr_is_terminal=False) == "json"
     assert log_format_for_server({}, stderr_is_terminal=True) == "plain"
     assert log_format_for_server({"CITYLOOP_LOG_FORMAT": "plain"}, False) == "plain"
+    with pytest.raises(ServeSettingsError, match="CITYLOOP_LOG_FORMAT must be json or plain"):
+        log_format_for_server({"CITYLOOP_LOG_FORMAT": "xml"}, False)
 
 
 def test_the_command_line_reaches_the_settings_and_a_bad_value_exits_2(capsys, monkeypatch):
