@@ -4,17 +4,23 @@ middleware), and the gauges read from the database when /metrics is scraped.
 Under gunicorn each worker is a process of its own, so `cityloop serve` points
 PROMETHEUS_MULTIPROC_DIR at DATA_DIR/metrics before anything imports prometheus_client:
 every worker then writes its samples to files there and a scrape, answered by any one
-worker, adds them up (prometheus_client's multiprocess mode). Without it (tests,
-`manage runserver`) the samples live in this process."""
+worker, adds them up (prometheus_client's multiprocess mode). A worker replaced after
+--max-requests has its samples folded into one archive file by the master, so the files do
+not pile up. Without the variable (tests, `manage runserver`) the samples live in this
+process."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from cityloop.ops.serving import MULTIPROCESS_ENV
@@ -57,10 +63,40 @@ observe_request = _Observers().observe
 
 
 def worker_exited(server: Any, worker: Any) -> None:
-    """gunicorn's child_exit hook: the gone worker's live gauges are dropped (its counters
-    stay, summed into the totals)."""
-    if os.environ.get(MULTIPROCESS_ENV):
-        mark_process_dead(worker.pid)
+    """gunicorn's child_exit hook, in the master: the gone worker's samples are folded into
+    the archive (its live gauges dropped)."""
+    directory = os.environ.get(MULTIPROCESS_ENV)
+    if directory:
+        mark_process_dead(worker.pid, directory)
+        fold_dead_worker(Path(directory), worker.pid)
+
+
+@contextlib.contextmanager
+def _files_held(directory: Path, *, exclusive: bool) -> Iterator[None]:
+    """Scrapes read the files together (shared); a fold changes them alone (exclusive), so
+    no scrape sees a dead worker's counts twice or not at all."""
+    with open(directory / "fold.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield  # closing the file releases the lock
+
+
+def fold_dead_worker(directory: Path, pid: int) -> None:
+    """Add a dead worker's counter and histogram samples to one archive file per kind and
+    remove its files. Workers are replaced every --max-requests: without this the directory
+    would gain two files per replacement, and every scrape reads them all."""
+    with _files_held(directory, exclusive=True):
+        for kind in ("counter", "histogram"):
+            dead = directory / f"{kind}_{pid}.db"
+            if not dead.exists():
+                continue
+            archive = MmapedDict(str(directory / f"{kind}_archive.db"))
+            try:
+                for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(dead)):
+                    kept, _ = archive.read_value(key)
+                    archive.write_value(key, kept + value, timestamp)
+            finally:
+                archive.close()
+            dead.unlink()
 
 
 class DatabaseCollector:
@@ -135,7 +171,9 @@ class _Scrape:
         if directory:
             process_samples = CollectorRegistry()
             MultiProcessCollector(process_samples, path=directory)
-            yield from process_samples.collect()
+            with _files_held(Path(directory), exclusive=False):
+                collected = list(process_samples.collect())
+            yield from collected
         else:
             yield from REQUESTS_REGISTRY.collect()
         yield from DatabaseCollector().collect()

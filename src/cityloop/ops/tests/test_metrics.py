@@ -146,3 +146,63 @@ def test_a_database_failure_still_answers_with_the_request_metrics(db, monkeypat
     samples = scrape()
     assert _gauge(samples, "cityloop_database_metrics_up") == 0
     assert any(name == "cityloop_http_requests_total" for name, _ in samples)
+
+
+def _worker_files(directory, pid: int, requests: int, seconds: float) -> None:
+    """What a gunicorn worker leaves in multiprocess mode: its counter and histogram files."""
+    from prometheus_client.mmap_dict import MmapedDict, mmap_key
+
+    labels = ["route", "method", "status"]
+    values = ["healthz", "GET", "2xx"]
+    counter = MmapedDict(str(directory / f"counter_{pid}.db"))
+    counter.write_value(
+        mmap_key("cityloop_http_requests", "cityloop_http_requests_total", labels, values, "h"),
+        requests,
+        0.0,
+    )
+    counter.close()
+    histogram = MmapedDict(str(directory / f"histogram_{pid}.db"))
+    name = "cityloop_http_request_duration_seconds"
+    histogram.write_value(mmap_key(name, name + "_sum", labels, values, "h"), seconds, 0.0)
+    histogram.write_value(
+        mmap_key(name, name + "_bucket", [*labels, "le"], [*values, "0.005"], "h"), requests, 0.0
+    )
+    histogram.close()
+
+
+def _totals(directory) -> dict[str, float]:
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(directory))
+    return {
+        f"{sample.name}{sorted(sample.labels.items())}": sample.value
+        for family in registry.collect()
+        for sample in family.samples
+    }
+
+
+def test_a_replaced_workers_samples_are_folded_into_the_archive(tmp_path):
+    """--max-requests replaces workers all day: their counts stay, their files go."""
+    from cityloop.ops.metrics import fold_dead_worker
+
+    _worker_files(tmp_path, 111, requests=7, seconds=0.01)
+    _worker_files(tmp_path, 222, requests=5, seconds=0.02)
+    before = _totals(tmp_path)
+    assert before["cityloop_http_requests_total[('method', 'GET'), ('route', 'healthz'), "
+                  "('status', '2xx')]"] == 12  # fmt: skip
+    fold_dead_worker(tmp_path, 111)
+    assert _totals(tmp_path) == before
+    fold_dead_worker(tmp_path, 222)
+    fold_dead_worker(tmp_path, 333)  # a worker that never answered a request
+    assert _totals(tmp_path) == before
+    assert sorted(path.name for path in tmp_path.glob("*.db")) == [
+        "counter_archive.db",
+        "histogram_archive.db",
+    ]
+    _worker_files(tmp_path, 444, requests=1, seconds=0.001)
+    fold_dead_worker(tmp_path, 444)
+    after = _totals(tmp_path)
+    assert after["cityloop_http_request_duration_seconds_count[('method', 'GET'), "
+                 "('route', 'healthz'), ('status', '2xx')]"] == 13  # fmt: skip

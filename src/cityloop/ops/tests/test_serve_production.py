@@ -1,6 +1,6 @@
-"""`cityloop serve --no-demo --no-worker` as systemd runs it: several gunicorn processes whose
-request metrics add up in one scrape, JSON log lines without tracking codes or phone numbers,
-and the readiness and health answers."""
+"""`cityloop serve --no-demo --no-worker` as systemd runs it: several gunicorn processes,
+replaced every few requests, whose request metrics add up in one scrape; JSON log lines
+without tracking codes or phone numbers; the readiness and health answers."""
 
 from __future__ import annotations
 
@@ -32,7 +32,14 @@ def get(url: str) -> tuple[int, bytes]:
 @pytest.mark.once
 def test_a_production_server_adds_up_its_workers_and_logs_no_personal_data(tmp_path):
     port = free_port()
-    env = {**cli_env(tmp_path), "CITYLOOP_WEB_WORKERS": "2", "CITYLOOP_WEB_THREADS": "2"}
+    env = {
+        **cli_env(tmp_path),
+        "CITYLOOP_WEB_WORKERS": "2",
+        "CITYLOOP_WEB_THREADS": "2",
+        # workers replaced every 5 requests: their counts must survive them
+        "CITYLOOP_WEB_MAX_REQUESTS": "5",
+        "CITYLOOP_WEB_MAX_REQUESTS_JITTER": "0",
+    }
     env.pop("CITYLOOP_LOG_FORMAT", None)
     err = (tmp_path / "stderr.log").open("w")
     server = subprocess.Popen(
@@ -68,7 +75,9 @@ def test_a_production_server_adds_up_its_workers_and_logs_no_personal_data(tmp_p
         if sample.name == "cityloop_http_requests_total" and sample.labels["status"] == "4xx"
     }
     assert counted == {"track/<str:code>/": REQUESTS}, "the requests of every process of the server"
-    assert len(list((tmp_path / "metrics").glob("counter_*.db"))) >= 1
+    left = sorted(path.name for path in (tmp_path / "metrics").glob("counter_*.db"))
+    assert "counter_archive.db" in left, "replaced workers' counts were folded"
+    assert len(left) <= 3, "at most the two live workers' files and the archive"
     lines = [
         json.loads(line)
         for line in (tmp_path / "stderr.log").read_text().splitlines()
