@@ -81,7 +81,11 @@ def _number(
     if value is None:
         value = default
     if value < least:
-        raise ServeSettingsError(f"{name} must be at least {least}, got {value}")
+        # named as the operator gave it: the option (--max-requests) or the variable
+        given = "--" + name.removeprefix("CITYLOOP_WEB_").lower().replace("_", "-")
+        raise ServeSettingsError(
+            f"{given if option is not None else name} must be at least {least}, got {value}"
+        )
     return value
 
 
@@ -92,7 +96,7 @@ def bind_address(options: ServeOptions, environ: Mapping[str, str]) -> tuple[str
     chosen = options.port is not None or bool(environ.get("CITYLOOP_WEB_PORT", "").strip())
     port = _number(options.port, environ, "CITYLOOP_WEB_PORT", 8000, least=1)
     if port > 65535:
-        raise ServeSettingsError(f"CITYLOOP_WEB_PORT must be at most 65535, got {port}")
+        raise ServeSettingsError(f"the port must be at most 65535, got {port}")
     return host, port, chosen
 
 

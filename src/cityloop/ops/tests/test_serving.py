@@ -46,9 +46,10 @@ def test_the_environment_overrides_the_defaults_and_options_override_both():
 @pytest.mark.parametrize(
     ("options", "environ", "message"),
     [
-        (ServeOptions(workers=0), {}, "CITYLOOP_WEB_WORKERS must be at least 1, got 0"),
+        (ServeOptions(workers=0), {}, "--workers must be at least 1, got 0"),
+        (ServeOptions(), {"CITYLOOP_WEB_WORKERS": "0"}, "CITYLOOP_WEB_WORKERS must be at least 1"),
         (ServeOptions(), {"CITYLOOP_WEB_THREADS": "four"}, "CITYLOOP_WEB_THREADS must be a whole"),
-        (ServeOptions(max_requests=-1), {}, "CITYLOOP_WEB_MAX_REQUESTS must be at least 0"),
+        (ServeOptions(max_requests=-1), {}, "--max-requests must be at least 0"),
     ],
 )
 def test_bad_values_are_refused_in_one_line(options, environ, message):
