@@ -84,7 +84,7 @@ def _read_names(path: Path) -> set[str]:
 def test_the_environment_example_names_every_setting_a_server_reads():
     serving = (PACKAGE / "ops" / "serving.py").read_text(encoding="utf-8")
     read = _read_names(PACKAGE / "settings.py") | set(
-        re.findall(r'"(CITYLOOP_[A-Z0-9_]+)"', serving)  # named for _number()
+        re.findall(r'"(CITYLOOP_[A-Z0-9_]*[A-Z0-9])"', serving)  # named for _number()
     )
     example = (DEPLOY / "cityloop.env.example").read_text(encoding="utf-8")
     named = set(re.findall(r"^#?(CITYLOOP_[A-Z0-9_]+)=", example, flags=re.MULTILINE))
