@@ -15,8 +15,8 @@ from typing import Any
 # computing (the classifier, PDF exports).
 DEFAULT_THREADS = 4
 # gunicorn's rule of thumb, 2 × cores + 1 processes, stopped at 12: every worker holds
-# its own copy of the models (some hundred MB), and past that the database, not the web
-# tier, is what limits us.
+# its own copy of the application (~190 MB resident when idle, more once the classifier is
+# loaded), and past that the database, not the web tier, is what limits us.
 MAX_DEFAULT_WORKERS = 12
 # A worker is replaced after about this many requests (± the jitter, so they do not all
 # restart at once): whatever a worker's memory grew by is given back.
