@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import socket
 import subprocess
 import sys
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cityloop.ops.serving import ServeOptions
 
 
 def _django() -> None:
@@ -40,28 +45,80 @@ def _free_port(host: str, wanted: int) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _django()
+    from cityloop.ops.serving import (
+        ServeSettingsError,
+        available_cores,
+        bind_address,
+        gunicorn_settings,
+        log_format_for_server,
+    )
+
+    options = serve_options(args)
+    try:
+        host, wanted_port, port_chosen = bind_address(options, os.environ)
+        server_settings = gunicorn_settings(options, os.environ, available_cores())
+        log_format = log_format_for_server(os.environ, sys.stderr.isatty())
+    except ServeSettingsError as refused:
+        print(f"cityloop serve: {refused}", file=sys.stderr)
+        raise SystemExit(2) from None
+    _prepare_server_environment(log_format)
     print("cityloop: preparing the database…", flush=True)
     _prepare_database()
     _finish_or_build_demo(args)
     worker = None
     if not args.no_worker:
+        from cityloop.ops.serving import MULTIPROCESS_ENV
+
         worker = subprocess.Popen(
-            [sys.executable, "-m", "cityloop", "worker", "--stop-with-parent"]
+            [sys.executable, "-m", "cityloop", "worker", "--stop-with-parent"],
+            # the web server's metrics directory is not the worker's
+            env={name: value for name, value in os.environ.items() if name != MULTIPROCESS_ENV},
         )
-    port = _free_port(args.host, args.port)
-    url = f"http://{args.host}:{port}/"
+    port = wanted_port if port_chosen else _free_port(host, wanted_port)
+    url = f"http://{host}:{port}/"
     print(f"\ncityloop is running at {url}", flush=True)
-    print(
-        "demo accounts (password: cityloop): admin, calltaker, dispatcher, supervisor, "
-        "handler (a street office), analyst, gridworker (网格员, on a phone: /patrol/)",
-        flush=True,
-    )
+    if not args.no_demo:
+        print(
+            "demo accounts (password: cityloop): admin, calltaker, dispatcher, supervisor, "
+            "handler (a street office), analyst, gridworker (网格员, on a phone: /patrol/)",
+            flush=True,
+        )
     try:
-        _run_gunicorn(args.host, port, args.workers)
+        _run_gunicorn(host, port, server_settings)
     finally:
         if worker is not None:
             _stop_worker(worker)
+
+
+def serve_options(args: argparse.Namespace) -> ServeOptions:
+    from cityloop.ops.serving import ServeOptions
+
+    return ServeOptions(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        max_requests=args.max_requests,
+        max_requests_jitter=args.max_requests_jitter,
+        graceful_timeout=args.graceful_timeout,
+        timeout=args.timeout,
+        access_log=args.access_log,
+    )
+
+
+def _prepare_server_environment(log_format: str) -> None:
+    """The log format before Django reads its settings, and the directory where every
+    gunicorn worker writes its metrics samples (ops/metrics.py) before anything imports
+    prometheus_client — django-q2 does as Django starts, so the data dir is read from the
+    settings module itself."""
+    from cityloop.ops.serving import MULTIPROCESS_ENV, prepare_multiprocess_dir
+
+    os.environ["CITYLOOP_LOG_FORMAT"] = log_format
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cityloop.settings")
+    configured = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    os.environ.setdefault(MULTIPROCESS_ENV, str(Path(configured.DATA_DIR) / "metrics"))
+    prepare_multiprocess_dir(Path(os.environ[MULTIPROCESS_ENV]))
+    _django()
 
 
 def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
@@ -100,11 +157,12 @@ def _finish_or_build_demo(args: argparse.Namespace) -> None:
             print(f"cityloop: no demo city: {refused}", flush=True)
 
 
-def _run_gunicorn(host: str, port: int, workers: int) -> None:
+def _run_gunicorn(host: str, port: int, server_settings: dict[str, Any]) -> None:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
     from cityloop.intake.understanding import warm_up
+    from cityloop.ops.metrics import worker_exited
     from cityloop.wsgi import application
 
     warm_up()
@@ -113,14 +171,9 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
-            self.cfg.set("accesslog", None)
-            # gunicorn's control socket sits at one path per user ($HOME/.gunicorn), shared
-            # by every server the user runs, and takes seconds to close at shutdown; cityloop
-            # does not use it.
-            self.cfg.set("control_socket_disable", True)
+            for name, value in server_settings.items():
+                self.cfg.set(name, value)
+            self.cfg.set("child_exit", worker_exited)
 
         def load(self) -> Any:
             return application
@@ -210,9 +263,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="migrate, seed a demo city if empty, run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    # Unset options fall back to CITYLOOP_WEB_* and then to defaults sized from the machine
+    # (ops/serving.py).
+    serve.add_argument("--host", default=None, help="default CITYLOOP_WEB_HOST or 127.0.0.1")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="default CITYLOOP_WEB_PORT, or 8000 or the next free one",
+    )
+    serve.add_argument("--workers", type=int, default=None, help="default 2×cores+1, max 12")
+    serve.add_argument("--threads", type=int, default=None, help="per worker, default 4")
+    serve.add_argument("--max-requests", type=int, default=None, help="default 2000; 0: never")
+    serve.add_argument("--max-requests-jitter", type=int, default=None, help="default 200")
+    serve.add_argument("--graceful-timeout", type=int, default=None, help="seconds, default 30")
+    serve.add_argument("--timeout", type=int, default=None, help="seconds, default 60")
+    serve.add_argument(
+        "--access-log", action="store_true", help="gunicorn's access log too (raw paths)"
+    )
     serve.add_argument("--seed", type=int, default=12345)
     serve.add_argument("--demo-appeals", type=int, default=3000)
     serve.add_argument("--no-demo", action="store_true")

@@ -24,6 +24,14 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CITYLOOP_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
+# Behind a TLS proxy (deploy/nginx): requests arrive over http from 127.0.0.1, so the proxy's
+# X-Forwarded-Proto says whether the client used https (nginx always sets it, overwriting
+# the client's), and cookies are sent over https only.
+CITYLOOP_HTTPS = os.environ.get("CITYLOOP_HTTPS", "0") == "1"
+if CITYLOOP_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times the whole answer, static files included, and tags it with its
+    # request id (ops/middleware.py: the log line and the metrics).
+    "cityloop.ops.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -229,12 +240,41 @@ EMAIL_USE_TLS = os.environ.get("CITYLOOP_EMAIL_USE_TLS", "0") == "1"
 EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = os.environ.get("CITYLOOP_DEFAULT_FROM_EMAIL", "12345@cityloop.local")
 
+# ── Logs and metrics (ops, docs/decisions/0012-operations.md) ─────────────────────────────
+# "json": one JSON object per line (`cityloop serve` defaults to it when its output is not a
+# terminal); "plain": for people reading a terminal or a test run.
+CITYLOOP_LOG_FORMAT = os.environ.get("CITYLOOP_LOG_FORMAT", "plain").strip() or "plain"
+if CITYLOOP_LOG_FORMAT not in {"json", "plain"}:
+    raise ValueError(f"CITYLOOP_LOG_FORMAT must be json or plain, got {CITYLOOP_LOG_FORMAT!r}")
+# One line per request (method, route pattern, status, duration, user id, request id): on by
+# default with JSON logs (a server's journal), off with plain ones (a newcomer's terminal
+# would scroll with every static file); CITYLOOP_REQUEST_LOG=on|off decides otherwise.
+CITYLOOP_REQUEST_LOG = (
+    os.environ.get("CITYLOOP_REQUEST_LOG", "on" if CITYLOOP_LOG_FORMAT == "json" else "off")
+    != "off"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "cityloop.ops.log_format.JsonFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "filters": {"route_not_path": {"()": "cityloop.ops.log_format.RouteNotPath"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CITYLOOP_LOG_FORMAT,
+            "filters": ["route_not_path"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CITYLOOP_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "cityloop.request": {"level": "INFO" if CITYLOOP_REQUEST_LOG else "WARNING"},
+    },
 }
+# /metrics answers loopback callers, and others that send "Authorization: Bearer <token>".
+CITYLOOP_METRICS_TOKEN = os.environ.get("CITYLOOP_METRICS_TOKEN", "")
 
 # The one name the 12345 centre goes by on every page and message (staff steps are shown
 # to citizens under it, the thank-you after a rating names it).

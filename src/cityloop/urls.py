@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cityloop.api import api
+from cityloop.ops.health import healthz, readyz
+from cityloop.ops.metrics_view import metrics
 from cityloop.web.login import admin_login, staff_login
 
 admin.site.site_header = "cityloop 12345 管理后台"
 admin.site.site_title = "cityloop"
 
 urlpatterns = [
+    # For load balancers, systemd and Prometheus: no login, no personal data (ops/).
+    path("healthz", healthz),
+    path("readyz", readyz),
+    path("metrics", metrics),
     # The two login forms, each behind the per-address lock (web/login.py), before the
     # admin's and auth's own routes.
     path("admin/login/", admin_login),
