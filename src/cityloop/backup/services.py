@@ -99,6 +99,8 @@ def _snapshot_database(folder: Path, progress: Progress) -> tuple[Path, dict[str
     progress(f"copying the {vendor} database…")
     try:
         if vendor == "sqlite":
+            if not _sqlite_file().is_file():
+                raise Refused(f"no database at {_sqlite_file()}: nothing to back up")
             embedded.snapshot(_sqlite_file(), target)
             with sqlite3.connect(target) as copy:
                 described = describe(copy.cursor())
