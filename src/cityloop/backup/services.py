@@ -40,6 +40,7 @@ LEFT_OUT = {
 }
 _DATABASE_MEMBER = {"sqlite": "cityloop.sqlite3", "postgresql": "cityloop.pgdump"}
 _MEDIA_PROGRESS_EVERY = 500
+_SAY_CHECKING_FROM = 2**30
 
 
 class Refused(Exception):
@@ -232,7 +233,9 @@ def restore_backup(source: Path, *, force: bool, progress: Progress) -> dict[str
         raise Refused(f"no such file: {source}")
     started = time.monotonic()
     with staged(Path(settings.DATA_DIR)) as staging:
-        progress("checking the backup's checksums…")
+        size = source.stat().st_size
+        if size >= _SAY_CHECKING_FROM:  # small files check in a moment: a refusal stays one line
+            progress(f"checking the checksums of {size / 2**30:.1f} GiB…")
         unpacked = unpack(source, staging)
         manifest = unpacked.manifest
         _check_target(manifest, force)

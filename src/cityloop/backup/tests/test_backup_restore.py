@@ -80,10 +80,12 @@ def sqlite_of(data_dir: Path) -> Callable[[], sqlite3.Connection]:
     return lambda: sqlite3.connect(data_dir / "cityloop.sqlite3", timeout=30)
 
 
-def last_line(done: subprocess.CompletedProcess[str]) -> str:
+def refusal(done: subprocess.CompletedProcess[str]) -> str:
+    """A refused command's one line on stderr (exit status 2, nothing on stdout)."""
+    assert done.returncode == 2, (done.returncode, done.stderr)
     lines = done.stderr.strip().splitlines()
-    assert "Traceback" not in done.stderr, done.stderr
-    return lines[-1] if lines else ""
+    assert len(lines) == 1 and not done.stdout, done.stderr
+    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +134,7 @@ def test_a_truncated_or_damaged_backup_is_refused_and_changes_nothing(sqlite_bac
 
     for bad, reason in [(truncated, "truncated"), (damaged, "checksum mismatch")]:
         refused = cityloop(env_for(target), "restore", str(bad))
-        assert refused.returncode == 2
-        assert reason in last_line(refused), refused.stderr
+        assert reason in refusal(refused)
         assert not (target / "cityloop.sqlite3").exists()
         assert not (target / "media").exists()
         assert [path.name for path in target.iterdir()] == []  # no staging left behind
@@ -147,9 +148,8 @@ def test_a_database_with_appeals_is_replaced_only_with_force(sqlite_backup, tmp_
         db.execute("UPDATE appeals_appeal SET content = 'changed since the backup'")
     database_bytes = sha256(tmp_path / "cityloop.sqlite3")
 
-    refused = cityloop(env, "restore", str(backup))
-    assert refused.returncode == 2
-    assert "already holds 5 appeals" in last_line(refused) and "--force" in last_line(refused)
+    refused = refusal(cityloop(env, "restore", str(backup)))
+    assert "already holds 5 appeals" in refused and "--force" in refused
     assert sha256(tmp_path / "cityloop.sqlite3") == database_bytes
 
     forced = cityloop(env, "restore", str(backup), "--force")
@@ -268,8 +268,7 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(pg_databases, sqlite
     assert after["files"] == before["files"]
 
     again = cityloop(env_for(target, target_url), "restore", str(backup))
-    assert again.returncode == 2 and "already holds 5 appeals" in last_line(again)
+    assert "already holds 5 appeals" in refusal(again)
     _, sqlite_file = sqlite_backup
     crossed = cityloop(env_for(target, target_url), "restore", str(sqlite_file), "--force")
-    assert crossed.returncode == 2
-    assert "sqlite database and the configured database is postgresql" in last_line(crossed)
+    assert "sqlite database and the configured database is postgresql" in refusal(crossed)
