@@ -27,7 +27,7 @@ MANIFEST = "manifest.json"
 DATABASE_DIR = "database"
 MEDIA_DIR = "media"
 PARTIAL_SUFFIX = ".partial"
-_MANIFEST_LIMIT = 64 * 2**20
+_MANIFEST_LIMIT = 2**31  # ~150 bytes a member: room for ten million files
 _CHUNK = 2**20
 
 
@@ -89,6 +89,7 @@ class ArchiveWriter:
             info.mode = 0o644
             hashing = _Hashing(stream)
             self._tar.addfile(info, hashing)  # type: ignore[arg-type]
+            self._tar.members = []  # tarfile keeps every header otherwise: millions of files
         self.members[arcname] = {"sha256": hashing.sha256.hexdigest(), "size": size}
         return size
 
@@ -200,6 +201,7 @@ def unpack(archive: Path, staging: Path) -> Unpacked:
                 if name in found:
                     raise BadBackup(f"member {name!r} appears twice")
                 found[name] = (_copy_hashed(stream, staging / name), member.size)
+                tar.members = []  # as when writing: no list of every header in memory
     except (tarfile.TarError, EOFError) as error:
         raise BadBackup(f"unreadable tar ({error}): the file is truncated or damaged") from None
     return Unpacked(_check_manifest(raw_manifest, found), staging)

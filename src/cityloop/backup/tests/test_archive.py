@@ -108,3 +108,49 @@ def test_an_open_sqlite_database_is_not_swapped(tmp_path):
         server.close()
     embedded.install(staged, database)  # nobody has it open any more
     assert database.read_bytes() == b"restored" and not staged.exists()
+
+
+def test_many_members_round_trip(tmp_path):
+    """Headers are not kept in memory as they are written and read: every member still
+    comes back, in order, with its bytes."""
+    files = tmp_path / "files"
+    files.mkdir()
+    final = tmp_path / "many.tar"
+    with ArchiveWriter(final) as archive:
+        for n in range(300):
+            path = files / f"{n}.bin"
+            path.write_bytes(str(n).encode() * (n + 1))
+            archive.add_file(path, f"media/{n}.bin")
+        archive.finish(MANIFEST)
+    unpacked = unpack(final, tmp_path / "staging")
+    restored = dict(unpacked.media())
+    assert len(restored) == 300
+    assert all(restored[f"{n}.bin"].read_bytes() == str(n).encode() * (n + 1) for n in range(300))
+
+
+def test_the_password_travels_in_the_environment(monkeypatch):
+    from cityloop.backup import postgres
+
+    monkeypatch.setenv("PGPASSWORD", "left over from the shell")
+    env = postgres.client_env(
+        {"HOST": "db.example", "PORT": "5433", "USER": "city", "PASSWORD": "s3cret", "NAME": "x"}
+    )
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"]) == (
+        "db.example",
+        "5433",
+        "city",
+        "s3cret",
+    )
+    assert "PGPASSWORD" not in postgres.client_env({"HOST": "db", "NAME": "x"})
+
+
+def test_a_missing_pg_dump_of_the_servers_version_is_named():
+    from cityloop.backup import postgres
+
+    with pytest.raises(postgres.ToolFailed, match="postgresql-client-99"):
+        postgres.find_tool("pg_dump", 99)
+    installed = postgres._candidates("pg_dump", 15)
+    if not installed:
+        pytest.skip("no pg_dump on this machine")
+    chosen = postgres.find_tool("pg_dump", 15)
+    assert postgres._tool_major(chosen) >= 15
