@@ -49,6 +49,12 @@ class _Hashing:
         return data
 
 
+def _forget_headers(tar: tarfile.TarFile) -> None:
+    """tarfile keeps every member's header in a list as it reads or writes; with millions
+    of media files that list alone would take gigabytes. Iteration reads on without it."""
+    tar.members = []  # type: ignore[attr-defined]
+
+
 def _fsync_dir(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
@@ -89,7 +95,7 @@ class ArchiveWriter:
             info.mode = 0o644
             hashing = _Hashing(stream)
             self._tar.addfile(info, hashing)  # type: ignore[arg-type]
-            self._tar.members = []  # tarfile keeps every header otherwise: millions of files
+            _forget_headers(self._tar)
         self.members[arcname] = {"sha256": hashing.sha256.hexdigest(), "size": size}
         return size
 
@@ -201,7 +207,7 @@ def unpack(archive: Path, staging: Path) -> Unpacked:
                 if name in found:
                     raise BadBackup(f"member {name!r} appears twice")
                 found[name] = (_copy_hashed(stream, staging / name), member.size)
-                tar.members = []  # as when writing: no list of every header in memory
+                _forget_headers(tar)
     except (tarfile.TarError, EOFError) as error:
         raise BadBackup(f"unreadable tar ({error}): the file is truncated or damaged") from None
     return Unpacked(_check_manifest(raw_manifest, found), staging)
