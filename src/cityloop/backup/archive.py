@@ -181,8 +181,22 @@ def _check_manifest(raw: bytes | None, found: dict[str, tuple[str, int]]) -> dic
     if unlisted:
         raise BadBackup(f"member {unlisted[0]!r} is not in the manifest")
     for name, (sha256, size) in sorted(found.items()):
-        if listed[name].get("sha256") != sha256 or listed[name].get("size") != size:
+        entry = listed[name]
+        if not isinstance(entry, dict) or (entry.get("sha256"), entry.get("size")) != (
+            sha256,
+            size,
+        ):
             raise BadBackup(f"checksum mismatch for {name!r}: the file is damaged")
+    database = manifest.get("database")
+    if not (
+        isinstance(database, dict)
+        and database.get("vendor") in {"sqlite", "postgresql"}
+        and database.get("member") in listed
+        and (database["vendor"] == "sqlite" or isinstance(database.get("server_major"), int))
+        and isinstance(manifest.get("counts"), dict)
+        and isinstance(manifest.get("migrations"), dict)
+    ):
+        raise BadBackup("the manifest does not say which database it holds, or what is in it")
     return manifest
 
 

@@ -3,6 +3,7 @@ cut off before its end never looks complete, and a live SQLite database is not s
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
@@ -14,7 +15,13 @@ import pytest
 from cityloop.backup import sqlite as embedded
 from cityloop.backup.archive import FORMAT, FORMAT_VERSION, ArchiveWriter, BadBackup, unpack
 
-MANIFEST = {"format": FORMAT, "format_version": FORMAT_VERSION, "counts": {"appeals": 1}}
+MANIFEST = {
+    "format": FORMAT,
+    "format_version": FORMAT_VERSION,
+    "database": {"vendor": "sqlite", "member": "database/cityloop.sqlite3"},
+    "counts": {"appeals": 1},
+    "migrations": {"appeals": "0012_alter_appeal_channel"},
+}
 
 
 def sources(tmp_path: Path) -> dict[str, Path]:
@@ -84,6 +91,24 @@ def _tar_with(tmp_path: Path, members: dict[str, bytes]) -> Path:
             },
             "missing",
         ),
+        (
+            {
+                "media/a.png": b"x",
+                "manifest.json": json.dumps(
+                    MANIFEST
+                    | {
+                        "database": {"vendor": "oracle", "member": "media/a.png"},
+                        "members": {
+                            "media/a.png": {
+                                "sha256": hashlib.sha256(b"x").hexdigest(),
+                                "size": 1,
+                            }
+                        },
+                    }
+                ),
+            },
+            "which database",
+        ),
     ],
 )
 def test_anything_the_manifest_does_not_vouch_for_is_refused(tmp_path, members, reason):
@@ -121,6 +146,7 @@ def test_many_members_round_trip(tmp_path):
             path = files / f"{n}.bin"
             path.write_bytes(str(n).encode() * (n + 1))
             archive.add_file(path, f"media/{n}.bin")
+        archive.add_file(path, "database/cityloop.sqlite3")
         archive.finish(MANIFEST)
     unpacked = unpack(final, tmp_path / "staging")
     restored = dict(unpacked.media())
