@@ -218,6 +218,11 @@ def _check_target(manifest: dict[str, Any], force: bool) -> None:
             f"the target database already holds {appeals} appeals: "
             "restore with --force to replace it"
         )
+    if vendor == "sqlite":
+        try:
+            embedded.refuse_if_in_use(_sqlite_file())  # again when swapping, this says why early
+        except embedded.InUse as in_use:
+            raise Refused(str(in_use)) from None
 
 
 def _pending_migrations() -> int:

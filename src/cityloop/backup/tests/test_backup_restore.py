@@ -152,6 +152,12 @@ def test_a_database_with_appeals_is_replaced_only_with_force(sqlite_backup, tmp_
     assert "already holds 5 appeals" in refused and "--force" in refused
     assert sha256(tmp_path / "cityloop.sqlite3") == database_bytes
 
+    with closing(sqlite_of(tmp_path)()) as server:  # as a running server holds it open
+        server.execute("SELECT count(*) FROM appeals_appeal").fetchone()
+        busy = refusal(cityloop(env, "restore", str(backup), "--force"))
+    assert "in use" in busy and "stop `cityloop serve`" in busy
+    assert sha256(tmp_path / "cityloop.sqlite3") == database_bytes
+
     forced = cityloop(env, "restore", str(backup), "--force")
     assert forced.returncode == 0, forced.stderr
     assert read_all(sqlite_of(tmp_path), tmp_path / "media") == read_all(
