@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -163,6 +164,36 @@ def test_a_database_with_appeals_is_replaced_only_with_force(sqlite_backup, tmp_
     assert read_all(sqlite_of(tmp_path), tmp_path / "media") == read_all(
         sqlite_of(source), source / "media"
     )
+
+
+def test_a_backup_killed_half_way_leaves_nothing_that_looks_complete(sqlite_backup, tmp_path):
+    source, _ = sqlite_backup
+    data_dir = tmp_path / "city"
+    shutil.copytree(source, data_dir, ignore=shutil.ignore_patterns("backups"))
+    bulk = data_dir / "media" / "bulk"
+    bulk.mkdir()
+    for n in range(200):  # enough bytes that the kill lands while the files are copied
+        (bulk / f"{n}.jpg").write_bytes(os.urandom(2**20))
+    output = tmp_path / "out" / "killed.tar"
+    backup = subprocess.Popen(
+        [sys.executable, "-m", "cityloop", "backup", "--output", str(output)],
+        env=env_for(data_dir),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert backup.stderr is not None
+        for line in backup.stderr:
+            if "database copied" in line:
+                break
+        assert backup.poll() is None, "the backup ended before it could be killed"
+        backup.send_signal(signal.SIGKILL)
+    finally:
+        backup.kill()
+        backup.wait(30)
+    assert not output.exists()
+    (partial,) = output.parent.glob(".killed.tar.partial")
+    assert "truncated" in refusal(cityloop(env_for(tmp_path / "target"), "restore", str(partial)))
 
 
 def wait_for_lines(log: Path, count: int, writer: subprocess.Popen[str]) -> int:
