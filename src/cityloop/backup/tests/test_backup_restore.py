@@ -141,6 +141,16 @@ def test_a_truncated_or_damaged_backup_is_refused_and_changes_nothing(sqlite_bac
         assert [path.name for path in target.iterdir()] == []  # no staging left behind
 
 
+def test_a_sqlite_backup_is_not_restored_into_postgresql(sqlite_backup, tmp_path):
+    """Refused before any connection: the vendor is the configuration's (no server needed)."""
+    _, backup = sqlite_backup
+    env = env_for(tmp_path, "postgresql://nobody@127.0.0.1:9/nowhere")
+    crossed = refusal(cityloop(env, "restore", str(backup), "--force"))
+    assert "sqlite database and the configured database is postgresql" in crossed
+    assert "dumpdata" in crossed
+    assert [path.name for path in tmp_path.iterdir()] == []
+
+
 def test_a_database_with_appeals_is_replaced_only_with_force(sqlite_backup, tmp_path):
     source, backup = sqlite_backup
     env = env_for(tmp_path)
@@ -284,7 +294,7 @@ def pg_databases() -> Iterator[tuple[str, str]]:
         admin.close()
 
 
-def test_a_postgresql_backup_restores_into_a_fresh_database(pg_databases, sqlite_backup, tmp_path):
+def test_a_postgresql_backup_restores_into_a_fresh_database(pg_databases, tmp_path):
     import psycopg
 
     source_url, target_url = pg_databases
@@ -306,6 +316,3 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(pg_databases, sqlite
 
     again = cityloop(env_for(target, target_url), "restore", str(backup))
     assert "already holds 5 appeals" in refusal(again)
-    _, sqlite_file = sqlite_backup
-    crossed = cityloop(env_for(target, target_url), "restore", str(sqlite_file), "--force")
-    assert "sqlite database and the configured database is postgresql" in refusal(crossed)
