@@ -345,6 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_import.add_commands(sub, _django_and_database)
 
+    from cityloop import cli_backup
+
+    cli_backup.add_commands(sub)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
