@@ -41,7 +41,10 @@ LAYERS: list[tuple[str, set[str]]] = [
             "cli_analytics",
             "cli_sensors",
             "cli_import",
+            "cli_backup",
             "bootstrap",
+            "ops",
+            "backup",
         }
         | {"testing"}
         | {"worker", "wsgi", "settings", "__main__"},
