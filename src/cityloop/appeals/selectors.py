@@ -59,9 +59,12 @@ def shown_to(actor: Actor, appeal: Appeal) -> dict[str, bool]:
 def for_detail(appeals: QuerySet[Appeal]) -> QuerySet[Appeal]:
     """What appeal_detail reads, fetched with the appeals: a list of any length costs the
     same few queries."""
-    return appeals.select_related(
-        "main_unit", "category", "grid", "street", "district", "merged_into"
-    ).prefetch_related(Prefetch("assignments", queryset=_ASSIGNMENTS))
+    return (
+        appeals.select_related("main_unit", "category", "grid", "street", "district", "merged_into")
+        # an area's outline is a large JSON document that the detail does not show
+        .defer("grid__polygon", "street__polygon", "district__polygon")
+        .prefetch_related(Prefetch("assignments", queryset=_ASSIGNMENTS))
+    )
 
 
 _ASSIGNMENTS = AppealAssignment.objects.select_related("unit").order_by("assigned_at", "pk")
