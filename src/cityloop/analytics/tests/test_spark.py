@@ -133,3 +133,19 @@ def test_an_empty_store_is_empty_on_spark(
     assert spark.daily_counts(since=FIRST_DAY, until=END, session=session) == []
     assert spark.monthly_ranking(date(2026, 1, 1), session=session).rows == []
     assert spark.run_select("SELECT count(*) AS n FROM events", session=session) == (["n"], [(0,)])
+
+
+def test_without_pyspark_the_command_says_what_to_install(
+    db: None, monkeypatch: Any, capsys: Any
+) -> None:
+    import sys
+
+    from cityloop.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # as if pyspark were not installed
+    with pytest.raises(SystemExit) as stopped:
+        main(["analytics", "query", "--engine", "spark", "SELECT count(*) FROM appeals"])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("cityloop analytics: pyspark is not installed")
+    assert "cityloop[spark]" in error and "\n" not in error
