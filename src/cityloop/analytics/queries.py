@@ -1,5 +1,8 @@
 """Reads over the store: DuckDB views `appeals`, `callbacks`, `events` on the Parquet files.
 
+Each query is built once (`*_query`: its SQL text and parameters) and run by DuckDB here or,
+unchanged, by Apache Spark (analytics.spark) over the same files.
+
 Nothing here touches the transactional database, except the few rows the ranking names its
 units with. The counts of citizens' demand (daily_counts, grid_day_counts, appeal_texts,
 appeals_in) leave out the appeals the city opened itself (channel 主动治理): a proactive work
