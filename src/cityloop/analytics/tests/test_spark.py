@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -36,6 +36,9 @@ def session() -> Any:
         if os.environ.get("CITYLOOP_REQUIRE_PG") == "1":
             pytest.fail(f"CI must run the Spark test: {unavailable}")
         pytest.skip(str(unavailable))
+    # the first query of a new JVM takes tens of seconds (class loading, code generation):
+    # paid here, once, rather than by whichever test comes first
+    started.sql("SELECT id % 7 AS k, count(*) AS n FROM range(1000) GROUP BY id % 7").collect()
     yield started
     started.stop()
 
@@ -55,7 +58,6 @@ def test_spark_counts_and_ranks_as_duckdb_does(demo: None, session: Any) -> None
         (FIRST_DAY, END, "district", 0),
         (FIRST_DAY, END, "street", 1),
         (FIRST_DAY, END, "grid", 2),
-        (date(2026, 2, 1), date(2026, 2, 28), "street", 0),
         (END, END, "grid", 1),
     ):
         arguments = dict(
@@ -81,8 +83,6 @@ def test_spark_counts_and_ranks_as_duckdb_does(demo: None, session: Any) -> None
             )
             == from_duckdb
         )
-    before = FIRST_DAY - timedelta(days=400)
-    assert spark.grid_day_counts(since=before, until=before, session=session) == []
 
     # the ranking: Spark's tallies, the rates and the order from rank_units, field by field
     units = ranked = 0
