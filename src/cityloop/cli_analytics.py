@@ -2,6 +2,7 @@
 
 cityloop analytics export [--full]   bring the store up to date (progress on stderr)
 cityloop analytics query "SQL"       one read-only SELECT over the store, as CSV
+    [--engine spark]                 run it on Apache Spark (local mode) instead of DuckDB
 """
 
 from __future__ import annotations
@@ -44,15 +45,31 @@ def export(args: argparse.Namespace) -> None:
 
 def query(args: argparse.Namespace) -> None:
     _django()
-    from cityloop.analytics.queries import BadQuery, run_select
+    from cityloop.analytics import queries
 
     try:
-        columns, rows = run_select(args.sql)
-    except BadQuery as bad:
+        if args.engine == "spark":
+            columns, rows = _spark_select(args.sql)
+        else:
+            columns, rows = queries.run_select(args.sql)
+    except queries.BadQuery as bad:
         _refuse(str(bad))
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(columns)
     out.writerows(rows)
+
+
+def _spark_select(sql: str) -> tuple[list[str], Any]:
+    from cityloop.analytics import spark
+
+    try:
+        session = spark.spark_session()
+    except spark.SparkUnavailable as unavailable:
+        _refuse(str(unavailable))
+    try:
+        return spark.run_select(sql, session=session)
+    finally:
+        session.stop()
 
 
 def add_commands(sub: Any) -> None:
@@ -73,4 +90,10 @@ def add_commands(sub: Any) -> None:
         help="run one SELECT over the views appeals, callbacks, events; print CSV",
     )
     query_parser.add_argument("sql", help='e.g. "SELECT month, count(*) FROM appeals GROUP BY 1"')
+    query_parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="duckdb (in the process, the default) or spark (local mode; needs pyspark and Java)",
+    )
     query_parser.set_defaults(func=query)

@@ -33,14 +33,6 @@ class Table:
         body = ", ".join(f'"{name}" {kind}' for name, kind in self.columns)
         return f"CREATE OR REPLACE TEMP TABLE {relation} ({body})"
 
-    def empty_select(self) -> str:
-        """A query with this table's columns and no row (the view of an empty store)."""
-        return (
-            "SELECT "
-            + ", ".join(f'NULL::{kind} AS "{name}"' for name, kind in self.columns)
-            + (" WHERE false")
-        )
-
 
 APPEALS = Table(
     "appeals",
