@@ -10,6 +10,7 @@ a no-op there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -193,8 +194,8 @@ def _create_moving_default_rows(
 
 
 def list_partitions(connection: BaseDatabaseWrapper = default_connection) -> list[PartitionInfo]:
-    """Every partition of both tables, in order, with PostgreSQL's row estimate (0 before the
-    table was first analysed)."""
+    """Every partition of both tables, in order, with its bounds in local time and PostgreSQL's
+    row estimate (0 before the table was first analysed)."""
     if not is_postgresql(connection):
         return []
     infos = []
@@ -207,8 +208,22 @@ def list_partitions(connection: BaseDatabaseWrapper = default_connection) -> lis
                 [table.name],
             )
             for name, bounds, estimate in cursor.fetchall():
-                infos.append(PartitionInfo(table.name, name, bounds, max(int(estimate), 0)))
+                infos.append(
+                    PartitionInfo(table.name, name, _in_local_time(bounds), max(int(estimate), 0))
+                )
     return infos
+
+
+def _in_local_time(bounds: str) -> str:
+    """PostgreSQL writes the bounds in the session's zone (UTC under Django); an operator
+    reads them in the city's, as they were chosen. (Not SET TimeZone: inside a caller's
+    transaction it would outlive this query and mislead Django's reading of timestamps.)"""
+
+    def local(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(match.group(1)).astimezone(ZoneInfo(settings.TIME_ZONE))
+        return f"'{moment.isoformat(sep=' ')}'"
+
+    return re.sub(r"'(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d(?::\d\d)?)'", local, bounds)
 
 
 def _referencing_fields() -> list[tuple[Any, Any]]:

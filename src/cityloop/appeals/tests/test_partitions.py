@@ -56,9 +56,14 @@ def test_both_tables_are_partitioned_by_range(db):
         assert dict(cursor.fetchall()) == {"appeals_appeal": "r", "appeals_appealevent": "r"}
         cursor.execute("SELECT pg_get_serial_sequence('appeals_appeal', 'id')")
         assert cursor.fetchone()[0] == "public.appeals_appeal_id_seq"
-    names = {info.name for info in partitions.list_partitions()}
+    bounds = {info.name: info.bounds for info in partitions.list_partitions()}
     this_month = clock.this_month()
-    assert partitions.partition_name(partitions.APPEALS, this_month) in names
+    name = partitions.partition_name(partitions.APPEALS, this_month)
+    assert bounds[name] == (
+        f"FOR VALUES FROM ('{this_month} 00:00:00+08:00') "
+        f"TO ('{clock.add_months(this_month, 1)} 00:00:00+08:00')"
+    )
+    names = set(bounds)
     assert "appeals_appealevent_default" in names
 
 
