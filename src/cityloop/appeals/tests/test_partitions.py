@@ -288,3 +288,21 @@ def _column(sql: str) -> list[object]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_worker_keeps_partitions_ahead_daily_at_half_past_three(db):
+    from django_q.models import Schedule
+
+    moment = datetime(2026, 12, 1, 4, 0, tzinfo=LOCAL)
+    with clock.frozen_at(moment):
+        partitions.ensure_schedules()
+        partitions.ensure_schedules()  # a restarted worker does not add a second one
+    [schedule] = Schedule.objects.filter(name="cityloop-ensure-partitions")
+    assert schedule.schedule_type == Schedule.DAILY
+    assert clock.local(schedule.next_run) == datetime(2026, 12, 2, 3, 30, tzinfo=LOCAL)
+    result = partitions.ensure_partitions_job()
+    if connection.vendor == "postgresql":
+        assert set(result) == {"created"}
+        assert partitions.ensure_partitions_job() == {"created": []}
+    else:
+        assert "SQLite" in result["skipped"]
