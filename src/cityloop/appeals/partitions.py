@@ -143,9 +143,11 @@ def ensure_partitions(
     connection: BaseDatabaseWrapper = default_connection,
 ) -> list[str]:
     """Create the missing month partitions from this local month to `months_ahead` months
-    ahead; return their names. Rows of such a month already in the DEFAULT partition are moved
-    into it in the same transaction (PostgreSQL refuses to create a partition whose rows sit in
-    the default one). Safe to run twice; a no-op (empty list) on SQLite."""
+    ahead, and those of the months whose rows sit in the DEFAULT partition (history imported or
+    generated before its months existed); return their names. A month's rows already in DEFAULT
+    are moved into its new partition in the same transaction (PostgreSQL refuses to create a
+    partition whose rows sit in the default one). Safe to run twice; a no-op (empty list) on
+    SQLite."""
     if months_ahead < 0:
         raise ValueError(f"months_ahead must be 0 or more, not {months_ahead}")
     if not is_postgresql(connection):
@@ -155,12 +157,24 @@ def ensure_partitions(
     for table in TABLES:
         if not is_partitioned(table, connection):
             continue
-        for month in _months_between(current, clock.add_months(current, months_ahead)):
+        ahead = _months_between(current, clock.add_months(current, months_ahead))
+        for month in sorted({*ahead, *_months_in_default(connection, table)}):
             if _exists(connection, partition_name(table, month)):
                 continue
             with transaction.atomic(using=connection.alias):
                 created.append(_create_moving_default_rows(connection, table, month))
     return created
+
+
+def _months_in_default(connection: BaseDatabaseWrapper, table: PartitionedTable) -> list[date]:
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT date_trunc('month', {q(table.key)} AT TIME ZONE %s)::date "
+            f"FROM {q(default_partition_name(table))}",
+            [settings.TIME_ZONE],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _exists(connection: BaseDatabaseWrapper, relation: str) -> bool:

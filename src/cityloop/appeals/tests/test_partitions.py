@@ -113,8 +113,10 @@ def test_ensure_partitions_moves_the_rows_of_a_new_month_out_of_the_default(db):
     at = datetime.combine(far, datetime.min.time(), LOCAL) + timedelta(days=2, hours=1)
     appeal = _appeal(f"{far:%y%m}03QWERTY", at)
     event = _event(appeal, 1, at)
-    neighbour = _appeal("990101QWERTY", datetime(1999, 1, 1, 12, tzinfo=LOCAL))
+    # 1999-01-01 00:30 local is still 1998 in UTC
+    neighbour = _appeal("990101QWERTY", datetime(1999, 1, 1, 0, 30, tzinfo=LOCAL))
     assert _partition_of("appeals_appeal", appeal.pk) == "appeals_appeal_default"
+    assert _partition_of("appeals_appeal", neighbour.pk) == "appeals_appeal_default"
 
     created = partitions.ensure_partitions(6, today=today)
 
@@ -124,7 +126,8 @@ def test_ensure_partitions_moves_the_rows_of_a_new_month_out_of_the_default(db):
     assert _partition_of("appeals_appealevent", event.pk) == partitions.partition_name(
         partitions.EVENTS, far
     )
-    assert _partition_of("appeals_appeal", neighbour.pk) == "appeals_appeal_default"
+    # a month of the past found in DEFAULT gets its partition too
+    assert _partition_of("appeals_appeal", neighbour.pk) == "appeals_appeal_y1999m01"
     assert Appeal.objects.get(pk=appeal.pk).received_at == at
     with pytest.raises(IntegrityError), transaction.atomic():  # the new month has its index
         _appeal(appeal.tracking_code, at)
