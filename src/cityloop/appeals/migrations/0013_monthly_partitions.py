@@ -10,6 +10,7 @@ The copy is one INSERT … SELECT per table, in the migration's transaction. For
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import migrations
 
 from cityloop.appeals import partitions
@@ -57,16 +58,19 @@ def _set_sequence(cursor, table, position):
 
 
 def _months_to_create(cursor, table):
-    cursor.execute(f'SELECT min("{table.key}") FROM "{table.name}"')
-    earliest = cursor.fetchone()[0]
-    now = partitions.month_of(partitions.clock.now())
-    first = partitions.month_of(earliest) if earliest is not None else now
-    last = partitions.clock.add_months(now, partitions.DEFAULT_MONTHS_AHEAD)
-    months = []
-    while first <= last:
-        months.append(first)
-        first = partitions.clock.add_months(first, 1)
-    return months
+    """Every month that holds rows (not every month since the earliest: one stray old row must
+    not make hundreds of empty partitions), and this month to 3 months ahead."""
+    cursor.execute(
+        f"SELECT DISTINCT date_trunc('month', \"{table.key}\" AT TIME ZONE %s)::date "
+        f'FROM "{table.name}"',
+        [settings.TIME_ZONE],
+    )
+    months = {row[0] for row in cursor.fetchall()}
+    month = partitions.month_of(partitions.clock.now())
+    for _ahead in range(partitions.DEFAULT_MONTHS_AHEAD + 1):
+        months.add(month)
+        month = partitions.clock.add_months(month, 1)
+    return sorted(months)
 
 
 def _to_partitioned(cursor, table):

@@ -244,6 +244,9 @@ def test_the_migration_partitions_an_existing_database_and_back(transactional_db
     assert _rows("appeals_appeal") == appeals
     assert _rows("appeals_appealevent") == events
     assert _column(FK_NAMES) == []
+    names = {info.name for info in partitions.list_partitions()}
+    assert {"appeals_appeal_y2026m09", "appeals_appealevent_y2026m12"} <= names
+    assert "appeals_appeal_y2026m08" not in names  # no month without rows before the first
     first_id = dict(appeals[0])["id"]
     assert _partition_of("appeals_appeal", first_id) == "appeals_appeal_y2026m09"
     later = _appeal("261201LATER1", datetime(2026, 12, 1, 9, tzinfo=LOCAL))
