@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "cli_analytics",
             "cli_sensors",
             "cli_import",
+            "cli_partitions",
             "bootstrap",
         }
         | {"testing"}
