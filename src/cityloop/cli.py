@@ -349,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_backup.add_commands(sub)
 
+    from cityloop import cli_partitions
+
+    cli_partitions.add_commands(sub, _django)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -57,6 +57,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     from django_q.cluster import Cluster
 
     from cityloop.analytics.jobs import ensure_schedules as ensure_analytics_schedules
+    from cityloop.appeals.partitions import ensure_schedules as ensure_partition_schedules
     from cityloop.intake.second_stage import ensure_schedules as ensure_second_stage_schedules
     from cityloop.integrations.webhooks.jobs import ensure_schedules as ensure_webhooks_schedules
     from cityloop.notify.jobs import ensure_schedules as ensure_notify_schedules
@@ -69,6 +70,7 @@ def run_worker(*, stop_with_parent: bool = False) -> int:
     ensure_warning_schedules()
     ensure_second_stage_schedules()
     ensure_webhooks_schedules()
+    ensure_partition_schedules()
     parent = os.getppid()
     stop = _StopRequest()
     cluster = Cluster()  # installs django-q2's handlers, replaced right below

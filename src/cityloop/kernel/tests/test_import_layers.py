@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "cli_sensors",
             "cli_import",
             "cli_backup",
+            "cli_partitions",
             "bootstrap",
             "ops",
             "backup",
