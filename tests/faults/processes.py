@@ -128,7 +128,7 @@ class Worker:
 class Answer:
     status: int  # 0: no answer (connection refused or cut)
     body: Any
-    at: float
+    sent: float = 0.0  # time.monotonic() when the request was sent
 
 
 @dataclass
@@ -142,6 +142,7 @@ class Client:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def once(self, method: str, path: str, payload: Any = None) -> Answer:
+        sent = time.monotonic()
         data = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(
             self.base + path,
@@ -151,15 +152,15 @@ class Client:
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                answer = Answer(response.status, json.loads(response.read() or b"null"), 0)
+                answer = Answer(response.status, json.loads(response.read() or b"null"))
         except urllib.error.HTTPError as error:
             body = error.read()
             with contextlib.suppress(ValueError):
                 body = json.loads(body)
-            answer = Answer(error.code, body, 0)
+            answer = Answer(error.code, body)
         except (OSError, ValueError, http.client.HTTPException):  # refused, reset, cut
-            answer = Answer(0, None, 0)
-        answer.at = time.monotonic()
+            answer = Answer(0, None)
+        answer.sent = sent
         with self.lock:
             self.answers.append(answer)
         return answer
