@@ -110,6 +110,10 @@ def _database_from_url(url: str) -> dict[str, object]:
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
+        # A kept connection is tried before a request reuses it: after PostgreSQL restarts
+        # (a crash, a failover) a server thread that was idle meanwhile holds a dead one,
+        # and its next request would fail with a 500 (tests/faults/test_kill9.py).
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.environ.get("CITYLOOP_TEST_DATABASE_NAME")},
     }
 

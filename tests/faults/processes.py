@@ -129,6 +129,7 @@ class Answer:
     status: int  # 0: no answer (connection refused or cut)
     body: Any
     sent: float = 0.0  # time.monotonic() when the request was sent
+    answered: float = 0.0  # and when its answer (or the lack of one) came
 
 
 @dataclass
@@ -160,7 +161,7 @@ class Client:
             answer = Answer(error.code, body)
         except (OSError, ValueError, http.client.HTTPException):  # refused, reset, cut
             answer = Answer(0, None)
-        answer.sent = sent
+        answer.sent, answer.answered = sent, time.monotonic()
         with self.lock:
             self.answers.append(answer)
         return answer

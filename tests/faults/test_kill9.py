@@ -7,6 +7,7 @@ every job completes (or is handed out again), and no appeal's events contradict 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -92,12 +93,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         worker.start()
         yield Stack(pg, env, server, worker, setup, logs)
     finally:
+        for log in ("server.log", "worker.log"):
+            print_errors(logs / log)
         server.stop()
         worker.stop()
         pg.destroy()
 
 
 STARTED = time.monotonic()
+
+
+def print_errors(log: Path) -> None:
+    """What went wrong in a process: the exceptions of its tracebacks, counted."""
+    if not log.exists():
+        return
+    text = log.read_text(errors="replace")
+    ends = Counter(re.findall(r"^[\w.]+(?:Error|Exception)\b.*$", text, re.MULTILINE))
+    print(f"{log.name}: {sum(ends.values())} tracebacks")
+    for line, count in ends.most_common(10):
+        print(f"  {count:5} {line[:160]}")
+    unexpected = [line for line in ends if "OperationalError" not in line]
+    for line in unexpected[:2]:  # what the database's absence does not explain, in context
+        where = text.index(line)
+        print(text[max(0, where - 2000) : where + len(line)])
 
 
 def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -110,16 +128,26 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
 
 
 def server_errors_outside(answers: list[Answer], outages: list[tuple[float, float]]) -> list[Any]:
-    """5xx answers to requests not sent during an outage (from the kill until
-    SETTLE_SECONDS after the restarted process answered)."""
+    """5xx answers to requests that did not overlap an outage (from the kill until
+    SETTLE_SECONDS after the restarted process answered), with their times relative to
+    each outage's kill and restart."""
     lost = sum(1 for answer in answers if answer.status == 0)
     failed = sum(1 for answer in answers if answer.status >= 500)
     print(f"{len(answers)} requests: {lost} got no answer, {failed} a 5xx", flush=True)
     return [
-        (answer.status, answer.body)
+        (
+            answer.status,
+            [
+                (round(answer.sent - kill, 1), round(answer.sent - ready, 1))
+                for kill, ready in outages
+            ],
+        )
         for answer in answers
         if answer.status >= 500
-        and not any(start <= answer.sent <= ready + SETTLE_SECONDS for start, ready in outages)
+        and not any(
+            answer.answered >= kill and answer.sent <= ready + SETTLE_SECONDS
+            for kill, ready in outages
+        )
     ]
 
 
