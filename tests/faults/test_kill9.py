@@ -30,6 +30,7 @@ INTAKE_THREADS = 8
 # A 5xx is fair while the database is down and just after (the first query of a
 # connection made before the crash fails): not later than this after it answers again.
 SETTLE_SECONDS = 1.0
+SERVER_THREADS = 2 * 4  # `serve --workers 2`, gunicorn's gthread workers with 4 threads each
 
 
 @dataclass
@@ -253,6 +254,8 @@ def test_deadline_scan_survives_kill9_of_worker_and_database(stack: Stack) -> No
         90,
         "the scan to be handed out again",
     )
+    client = stack.client("calltaker")
+    every_server_thread_connected(client)
     stack.restart_database()
     after_database_kill = overdue_marks(stack)
     assert after_database_kill < OVERDUE, "the database was killed mid-scan"
@@ -278,6 +281,23 @@ def test_deadline_scan_survives_kill9_of_worker_and_database(stack: Stack) -> No
     assert [row for row in per_appeal if row[1:] != (True, 1, 1)] == []
     wait_until(lambda: not stack.rows("SELECT id FROM django_q_ormq"), 60, "the queue to drain")
     assert stack.check().endswith("consistent")
+    # The web server sat idle through the database's crash, its threads holding connections
+    # to the dead server: once the database is back, no request fails for that.
+    answers = [client.once("GET", "/api/appeals?limit=1").status for _ in range(SERVER_THREADS * 4)]
+    assert answers == [200] * SERVER_THREADS * 4
+
+
+def every_server_thread_connected(client: Client) -> None:
+    """Enough requests at once that every thread of every gunicorn worker serves one and
+    keeps its database connection (CONN_MAX_AGE)."""
+    threads = [
+        threading.Thread(target=client.once, args=("GET", "/api/appeals?limit=1"))
+        for _ in range(SERVER_THREADS * 3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
 
 
 def test_concurrent_transitions_survive_kill9_of_server_and_database(stack: Stack) -> None:
