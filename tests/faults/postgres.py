@@ -43,7 +43,13 @@ def postgres_bindir() -> Path | None:
             ["pg_config", "--bindir"], capture_output=True, text=True, check=True
         )
         candidates.append(Path(found.stdout.strip()))
-    candidates.append(Path("/usr/lib/postgresql/15/bin"))
+    # Debian's server packages, newest first (pg_config may come from libpq-dev alone)
+    debian = Path("/usr/lib/postgresql")
+    if debian.is_dir():
+        versions = sorted(
+            (p for p in debian.iterdir() if p.name.isdigit()), key=lambda p: -int(p.name)
+        )
+        candidates.extend(version / "bin" for version in versions)
     for bindir in candidates:
         if (bindir / "initdb").is_file() and (bindir / "postgres").is_file():
             return bindir
@@ -52,8 +58,13 @@ def postgres_bindir() -> Path | None:
 
 def bindir_or_skip() -> Path:
     bindir = postgres_bindir()
+    message = "PostgreSQL server binaries (initdb, postgres) not found"
+    if bindir is not None and os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            bindir, message = None, "running as root and there is no `postgres` user to run initdb"
     if bindir is None:
-        message = "PostgreSQL server binaries (initdb, postgres) not found"
         if os.environ.get("CITYLOOP_REQUIRE_PG") == "1":
             pytest.fail(f"{message}, and CITYLOOP_REQUIRE_PG=1")
         pytest.skip(message)
