@@ -27,8 +27,8 @@ OVERDUE = 300  # appeals past their reply deadline for the scan
 TO_HANDLE = 200  # appeals two handlers' clients sign for and reply to at once
 INTAKES = 160  # intakes sent by INTAKE_THREADS clients
 INTAKE_THREADS = 8
-# A 5xx is fair while the database is down and just after (the first query of a
-# connection made before the crash fails): not later than this after it answers again.
+# A 5xx is fair for a request under way when a process was killed, or sent before it
+# answered again (+ this margin); any other 5xx fails the test.
 SETTLE_SECONDS = 1.0
 SERVER_THREADS = 2 * 4  # `serve --workers 2`, gunicorn's gthread workers with 4 threads each
 
