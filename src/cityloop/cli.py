@@ -353,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_partitions.add_commands(sub, _django)
 
+    from cityloop import cli_check
+
+    cli_check.add_commands(sub, _django)
+
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

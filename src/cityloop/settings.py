@@ -121,8 +121,9 @@ def _database_from_url(url: str) -> dict[str, object]:
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         # Kept open between requests (a new PostgreSQL connection forks a backend: ~3 ms of
-        # database CPU), checked before reuse so a restarted server costs one failed request
-        # at most.
+        # database CPU), and tried before a request reuses it: after PostgreSQL restarts (a
+        # crash, a failover) a server thread that was idle meanwhile holds a dead one, and
+        # its next request would fail with a 500 (tests/faults/test_kill9.py).
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.environ.get("CITYLOOP_TEST_DATABASE_NAME")},

@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "cli_import",
             "cli_backup",
             "cli_partitions",
+            "cli_check",
             "bootstrap",
             "ops",
             "backup",
