@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from cityloop.appeals.models import Appeal, AppealEvent
+from cityloop.kernel.errors import DomainError
 
 
 @dataclass
@@ -46,7 +48,8 @@ def is_code_collision(error: IntegrityError) -> bool:
 
 def write_new(appeal: Appeal, *, draw_code: Callable[[], str]) -> list[AppealEvent]:
     """Insert the appeal, its events and rows; a tracking code already taken is drawn
-    again. Must run inside transaction.atomic(). Returns the events, stored."""
+    again (five times, then DomainError). Must run inside transaction.atomic(). Returns the
+    events, stored."""
     pending = unsaved_of(appeal)
     assert pending is not None, "write_new: the appeal is stored already"
     for _attempt in range(5):
@@ -59,7 +62,7 @@ def write_new(appeal: Appeal, *, draw_code: Callable[[], str]) -> list[AppealEve
             if not is_code_collision(error):
                 raise
     else:
-        raise IntegrityError("no free tracking code after 5 draws")
+        raise DomainError("tracking_code_exhausted", _("无法生成查询码，请重试"))
     appeal.__dict__.pop(_KEY, None)
     for event in pending.events:
         event.appeal = appeal

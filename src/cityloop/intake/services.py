@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
@@ -31,7 +31,7 @@ from cityloop.intake.placing import place_fields
 from cityloop.intake.second_stage import request_if_unsure
 from cityloop.intake.understanding import Understanding, apply_understanding, understand
 from cityloop.kernel import clock
-from cityloop.kernel.errors import DomainError, invalid_field
+from cityloop.kernel.errors import invalid_field
 from cityloop.kernel.limits import max_length
 from cityloop.notify.services import clean_email, save_recipient
 from cityloop.org.models import Unit
@@ -211,10 +211,7 @@ def receive_appeal(draft: AppealDraft, *, actor: Actor, auto_dispatch: bool = Tr
     else:
         _dispatch_by_rules(appeal, assist_units, auto_dispatch=auto_dispatch)
     with transaction.atomic():
-        try:
-            events = write_new(appeal, draw_code=lambda: new_tracking_code(received_at))
-        except IntegrityError:
-            raise DomainError("tracking_code_exhausted", _("无法生成查询码，请重试")) from None
+        events = write_new(appeal, draw_code=lambda: new_tracking_code(received_at))
         # before the receipt is announced: the receipt is written to every address there is
         save_recipient(appeal, draft.email)
         announce(appeal, events)
