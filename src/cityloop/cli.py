@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import socket
@@ -167,6 +168,9 @@ def _run_gunicorn(host: str, port: int, server_settings: dict[str, Any]) -> None
 
     warm_up()
     connections.close_all()  # the workers open their own
+    # what is loaded now is shared with the forked workers; keep the collector from
+    # touching (and so copying) those pages in each of them
+    gc.freeze()
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
