@@ -4,9 +4,9 @@ memory every 10 s. Prints, per minute: the achieved rates, latency p50/p99, erro
 worker's RSS; then the verdict "memory constant" when the largest RSS of the last third
 of the run is at most 1.1 × that of the first third + 8 MB, for every worker.
 
-The default rate: Beijing's 12345 hotline took about 22 million appeals (诉求) in 2023
-(北京市政务服务和数据管理局, 2023 年接诉即办工作报告: "全年受理群众诉求 2200 余万件"), i.e.
-22,000,000 / 365 ≈ 60,000 a day. Assuming the busiest hour holds ~10 % of a day's appeals:
+The default rate: Beijing's 12345 hotline takes on the order of 22 million appeals (诉求) a
+year (the order of magnitude Beijing's yearly 接诉即办 reports give; an estimate, not a
+measured figure of ours), i.e. 22,000,000 / 365 ≈ 60,000 a day. Assuming the busiest hour holds ~10 % of a day's appeals:
 6,000 an hour ≈ 1.7/s at peak. Ten times that is ≈ 17 intakes/s — the default `--rate`.
 List requests (a dispatcher's or handler's worklist page) come on top, at `--list-rate`.
 
