@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from cityloop.appeals import selectors
-from cityloop.appeals.codes import clean_tracking_code
+from cityloop.appeals.codes import by_code, clean_tracking_code
 from cityloop.appeals.models import Appeal
 from cityloop.appeals.schemas import PublicAppealOut
 from cityloop.kernel import throttle
@@ -23,7 +23,7 @@ router = Router(tags=["public"])
 def find_by_code(code: str) -> Appeal:
     appeal = (
         Appeal.objects.select_related("main_unit", "category")
-        .filter(tracking_code=clean_tracking_code(code))
+        .filter(by_code(clean_tracking_code(code)))
         .first()
     )
     if appeal is None:

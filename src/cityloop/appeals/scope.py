@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import CITIZEN, Actor
-from cityloop.appeals.codes import clean_tracking_code
+from cityloop.appeals.codes import by_code, clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole, AssignmentStatus
 from cityloop.appeals.models import Appeal, AppealAssignment
 from cityloop.appeals.transitions import TRANSITIONS, allowed_actions
@@ -88,7 +88,7 @@ def appeal_by_code(tracking_code: str) -> Appeal:
         Appeal.objects.select_related(
             "main_unit", "category", "grid", "street", "district", "merged_into"
         )
-        .filter(tracking_code=tracking_code)
+        .filter(by_code(tracking_code))
         .first()
     )
     if appeal is None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityloop.access.actors import Actor
 from cityloop.appeals.assignments import AssignmentChange, carry_out
-from cityloop.appeals.codes import clean_tracking_code
+from cityloop.appeals.codes import by_code, clean_tracking_code
 from cityloop.appeals.enums import AssignmentRole
 from cityloop.appeals.events import record_event
 from cityloop.appeals.models import Appeal, AppealEvent
@@ -25,7 +25,7 @@ def lock_appeal(tracking_code: str) -> Appeal:
     """Fetch the appeal for update. Must run inside transaction.atomic()."""
     tracking_code = clean_tracking_code(tracking_code)
     try:
-        return Appeal.objects.select_for_update().get(tracking_code=tracking_code)
+        return Appeal.objects.select_for_update().get(by_code(tracking_code))
     except Appeal.DoesNotExist:
         raise NotFound(
             "appeal_not_found", _("查询码 %(code)s 对应的诉求不存在"), code=tracking_code

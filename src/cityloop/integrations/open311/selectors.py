@@ -12,6 +12,7 @@ from django.core import signing
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from cityloop.appeals.codes import by_code
 from cityloop.appeals.enums import OPEN_STATUSES, Status
 from cityloop.appeals.models import Appeal, AppealEvent
 from cityloop.appeals.selectors import ANSWERED, public_view
@@ -180,7 +181,7 @@ def find_requests(query: RequestQuery) -> list[dict[str, Any]]:
 
 
 def find_request(code: str, *, unit_ids: set[int] | None, extensions: bool) -> dict[str, Any]:
-    appeal = _visible(unit_ids).filter(tracking_code=code).first()
+    appeal = _visible(unit_ids).filter(by_code(code)).first()
     if appeal is None:
         raise NotFound("request_not_found", _("未知的服务请求：%(code)s"), code=code[:40])
     return request_out(appeal, extensions=extensions)
