@@ -26,6 +26,7 @@ from cityloop.demo.proactive import propose_for_demo
 from cityloop.dispatch.models import ResponsibilityRule, RuleTarget
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
 from cityloop.kernel import clock
+from cityloop.kernel.cache import clear_config_caches
 from cityloop.org.models import Role, StaffProfile, Unit, UnitKind
 from cityloop.taxonomy.models import Category
 from cityloop.taxonomy.services import PATH_SEPARATOR
@@ -171,6 +172,9 @@ def build_city(*, seed: int, streets_per_district: int | None, progress: Progres
     units = _write_units(layout, area_ids)
     _write_rules(units)
     _write_staff(units)
+    # areas, addresses and rules went in by bulk inserts, which send no signal: this
+    # process's configuration copies (kernel.cache) must not outlive them
+    clear_config_caches()
 
 
 def load_city(*, seed: int, streets_per_district: int | None) -> DemoCity:
