@@ -7,7 +7,8 @@ of the run is at most 1.1 × that of the first third + 8 MB, for every worker.
 The default rate: Beijing's 12345 hotline takes on the order of 22 million appeals (诉求) a
 year (the order of magnitude Beijing's yearly 接诉即办 reports give; an estimate, not a
 measured figure of ours), i.e. 22,000,000 / 365 ≈ 60,000 a day. Assuming the busiest
-hour holds ~10 % of a day's appeals: 6,000 an hour ≈ 1.7/s at peak. Ten times that is ≈ 17 intakes/s — the default `--rate`.
+hour holds ~10 % of a day's appeals: 6,000 an hour ≈ 1.7/s at peak. Ten times that is
+≈ 17 intakes/s — the default `--rate`.
 List requests (a dispatcher's or handler's worklist page) come on top, at `--list-rate`.
 
 The client is Python threads on a time-based schedule (request i of a stream is due at
