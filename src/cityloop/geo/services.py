@@ -31,9 +31,10 @@ def areas_by_id() -> dict[int, Area]:
     return {a.pk: a for a in Area.objects.defer("polygon")}
 
 
-def ancestors(area: Area) -> list[Area]:
-    """The area itself and every area above it, nearest first (from the cached tree)."""
-    known = areas_by_id()
+def ancestors(area: Area, known: dict[int, Area] | None = None) -> list[Area]:
+    """The area itself and every area above it, nearest first (from the cached tree, or
+    the `known` one given)."""
+    known = areas_by_id() if known is None else known
     chain: list[Area] = [area]
     parent_id = area.parent_id
     while parent_id is not None:
@@ -43,10 +44,10 @@ def ancestors(area: Area) -> list[Area]:
     return chain
 
 
-def ancestor_at(area: Area | None, level: str) -> Area | None:
+def ancestor_at(area: Area | None, level: str, known: dict[int, Area] | None = None) -> Area | None:
     if area is None:
         return None
-    for node in ancestors(area):
+    for node in ancestors(area, known):
         if node.level == level:
             return node
     return None

@@ -21,7 +21,7 @@ from cityloop.geo.gazetteer import Gazetteer, TextPlace
 from cityloop.geo.models import Area, AreaLevel, StandardAddress
 from cityloop.geo.services import ancestor_at
 from cityloop.geo.services import locate as grid_at
-from cityloop.kernel.cache import config_cache
+from cityloop.kernel.cache import config_cache, on_clear
 from cityloop.kernel.errors import DomainError, invalid_field
 
 PLACE_BY_MAP, PLACE_BY_TEXT = "map", "text"
@@ -105,6 +105,10 @@ class _GazetteerCache:
                 self.key = key
             return self.value
 
+    def forget(self) -> None:
+        with self.lock:
+            self.key, self.value = None, None
+
 
 def _build_gazetteer() -> Gazetteer:
     districts = {a.pk: a.name for a in Area.objects.filter(level=AreaLevel.DISTRICT)}
@@ -117,6 +121,7 @@ def _build_gazetteer() -> Gazetteer:
 
 
 gazetteers = _GazetteerCache()
+on_clear(gazetteers.forget)
 
 
 def _areas(text_place: TextPlace) -> tuple[Area | None, Area | None]:

@@ -22,11 +22,11 @@ from cityloop.classify.services import (
 )
 from cityloop.classify.urgency import detect_urgency
 from cityloop.geo.address import AddressEntry, AddressMatch, AddressMatcher
-from cityloop.geo.models import AreaLevel, StandardAddress
-from cityloop.geo.services import ancestor_at, areas_by_id
+from cityloop.geo.models import Area, AreaLevel, StandardAddress
+from cityloop.geo.services import ancestor_at
 from cityloop.intake.fallback import PlaceFound, place_text
 from cityloop.kernel import clock
-from cityloop.kernel.cache import config_cache
+from cityloop.kernel.cache import config_cache, on_clear
 from cityloop.sla.models import Urgency
 from cityloop.taxonomy.models import category_by_code
 
@@ -64,19 +64,23 @@ class _MatcherCache:
                 self.key = key
             return self.matcher
 
+    def forget(self) -> None:
+        with self.lock:
+            self.key, self.matcher = None, None
+
 
 def _build_matcher() -> AddressMatcher:
-    # names of the street and district from the cached area tree: loading each address's
-    # grid with its ancestors would decode four polygons per address
-    areas = areas_by_id()
+    # names of the street and district from the area tree read once, without outlines:
+    # loading each address's grid with its ancestors would decode four polygons per address
+    areas = {area.pk: area for area in Area.objects.defer("polygon")}
     rows = StandardAddress.objects.values_list(
         "code", "full_text", "grid_id", "road", "number", "building", "landmark"
     )
     entries = []
     for code, full_text, grid_id, road, number, building, landmark in rows.iterator(5000):
         grid = areas.get(grid_id)
-        street = ancestor_at(grid, AreaLevel.STREET)
-        district = ancestor_at(grid, AreaLevel.DISTRICT)
+        street = ancestor_at(grid, AreaLevel.STREET, areas)
+        district = ancestor_at(grid, AreaLevel.DISTRICT, areas)
         entries.append(
             AddressEntry(
                 code=code,
@@ -93,6 +97,7 @@ def _build_matcher() -> AddressMatcher:
 
 
 matchers = _MatcherCache()
+on_clear(matchers.forget)
 
 
 def understand(

@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 TTL_SECONDS = 30
 F = TypeVar("F", bound=Callable[..., Any])
 _registered: list[Any] = []
+_on_clear: list[Callable[[], None]] = []
 
 
 def config_cache(function: F) -> F:
@@ -37,6 +38,13 @@ def config_cache(function: F) -> F:
 def clear_config_caches() -> None:
     for cached in _registered:
         cached.cache_clear()
+    for forget in _on_clear:
+        forget()
+
+
+def on_clear(forget: Callable[[], None]) -> None:
+    """Also call `forget` when the copies are cleared (an index built from configuration)."""
+    _on_clear.append(forget)
 
 
 def _forget(sender: type[Model], **_kw: Any) -> None:
