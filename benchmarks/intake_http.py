@@ -21,7 +21,10 @@ processes), read from /proc around each run; then the server workers' memory (RS
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from wrk_harness import (
@@ -70,6 +73,12 @@ request = function()
   n = n + 1
   return wrk.format("GET", paths[(n %% #paths) + 1])
 end
+response = function(status, headers, body)
+  if (status < 200 or status > 299) and not reported then
+    reported = true
+    io.stderr:write("a list answered " .. status .. ": " .. body .. "\\n")
+  end
+end
 """
 
 STAFF_LIST = '"/api/appeals?limit=50"'
@@ -78,7 +87,7 @@ OTHER_LISTS = [
     "/api/alerts",
     "/api/proactive/proposals",
     "/api/proactive/topics",
-    "/api/assessment",
+    "/api/assessment?month={month}",
     "/open311/v2/requests.json",
 ]
 
@@ -90,7 +99,30 @@ print(json.dumps(list(texts)))
 """
 
 
-def scripts(city: City, work: Path) -> dict[str, Path]:
+def other_lists() -> list[str]:
+    month = datetime.date.today().strftime("%Y-%m")
+    return [path.format(month=month) for path in OTHER_LISTS]
+
+
+def refusals(port: int, token: str, paths: list[str]) -> list[str]:
+    """The paths that do not answer 2xx, each with its status and the start of its answer:
+    a list scenario measures lists, not refusals."""
+    found = []
+    for path in paths:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                answer.read()
+        except urllib.error.HTTPError as refused:
+            said = refused.read()[:300].decode(errors="replace")
+            found.append(f"{path} → {refused.code}: {said}")
+    return found
+
+
+def scripts(city: City, work: Path) -> tuple[dict[str, Path], str]:
+    """The wrk script of each scenario, and the supervisor's token the lists use."""
     places = json.loads(city.cityloop("manage", "shell", "-c", SAMPLE).strip().splitlines()[-1])
     calltaker = city.cityloop("token", "calltaker").strip()
     supervisor = city.cityloop("token", "supervisor").strip()
@@ -100,13 +132,13 @@ def scripts(city: City, work: Path) -> dict[str, Path]:
            "token": calltaker},
         "staff list GET /api/appeals": LISTS_LUA % {"paths": STAFF_LIST, "token": supervisor},
         "every list endpoint in turn": LISTS_LUA
-        % {"paths": ", ".join(f'"{p}"' for p in OTHER_LISTS), "token": supervisor},
+        % {"paths": ", ".join(f'"{p}"' for p in other_lists()), "token": supervisor},
     }  # fmt: skip
     paths = {}
     for number, (name, lua) in enumerate(found.items()):
         paths[name] = work / f"scenario{number}.lua"
         paths[name].write_text(lua)
-    return paths
+    return paths, supervisor
 
 
 def main() -> None:
@@ -125,8 +157,10 @@ def main() -> None:
         with demo_city(database, args.appeals) as city:
             options = ["--workers", str(args.workers)] if args.workers else []
             work = Path(city.env["CITYLOOP_DATA_DIR"])
-            lua = scripts(city, work)
+            lua, supervisor = scripts(city, work)
             with server(city, *options) as (port, process):
+                for refused in refusals(port, supervisor, [STAFF_LIST.strip('"'), *other_lists()]):
+                    say(f"{database} · refused: {refused}")
                 found: dict[str, object] = {}
                 for name, script in lua.items():
                     if args.only not in name:

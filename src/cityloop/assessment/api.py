@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from cityloop.access.actors import Actor
 from cityloop.access.tokens import STAFF_AUTH
@@ -28,7 +28,11 @@ router = Router(auth=STAFF_AUTH, tags=["evaluation"])
         "settings (样本不足: `ranked` false, `rank` 0)."
     ),
 )
-def assessment(request: HttpRequest, month: str, unit_kind: str = "") -> list[Any]:
+def assessment(
+    request: HttpRequest,
+    month: str = Query(..., title="考核月份", description="YYYY-MM, e.g. 2026-11"),
+    unit_kind: str = Query("", title="单位类别"),
+) -> list[Any]:
     check_may_assess(Actor.from_user(request.user))
     ranking = monthly_ranking(parse_month(month), unit_kind=unit_kind or None)
     return [asdict(score) for score in ranking.rows]
