@@ -35,6 +35,7 @@ LISTS = [
     ("supervisor", "/api/appeals?limit=100&status=dispatched"),
     ("calltaker", "/api/appeals?limit=100"),
     ("handler1", "/api/appeals?limit=100"),
+    ("analyst", "/api/appeals?limit=100"),  # the public text stands in for the original
     (None, "/open311/v2/requests.json"),
 ]
 

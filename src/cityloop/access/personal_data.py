@@ -172,7 +172,9 @@ def _hide_all(text: str) -> str:
     return MASK * len(text)
 
 
-@lru_cache(maxsize=65536)  # the demo writes the same step notes a million times
+# the demo writes the same step notes a million times; an appeal's own text is seen once or
+# twice, and 65,536 of them would hold ~100 MB in every server worker
+@lru_cache(maxsize=8192)
 def _masked_by_rules(text: str) -> str:
     plain = text.translate(_NORMALISE)
     chars = list(text)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from cityloop.kernel.api_schema import ErrorOut, InSchema
+from cityloop.kernel.api_schema import ErrorOut, InSchema, OutSchema
 
 __all__ = ["ErrorOut"]
 
@@ -25,12 +25,12 @@ class DecisionIn(InSchema):
     note: str = Field("", max_length=1000, title="审批意见")
 
 
-class UnitRef(Schema):
+class UnitRef(OutSchema):
     code: str
     name: str
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(OutSchema):
     unit: UnitRef
     role: str
     status: str
@@ -40,7 +40,7 @@ class AssignmentOut(Schema):
     note: str
 
 
-class AppealOut(Schema):
+class AppealOut(OutSchema):
     tracking_code: str
     version: int
     channel: str
@@ -80,7 +80,7 @@ class AppealOut(Schema):
     assignments: list[AssignmentOut]
 
 
-class NoticeOut(Schema):
+class NoticeOut(OutSchema):
     """A message the step sent the citizen (notify), and what became of it."""
 
     kind: str
@@ -98,7 +98,7 @@ class NoticeOut(Schema):
     note: str
 
 
-class EventOut(Schema):
+class EventOut(OutSchema):
     seq: int
     action: str
     action_label: str

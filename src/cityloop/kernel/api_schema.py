@@ -9,10 +9,16 @@ from typing import Any
 
 from django.db import models
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import BaseModel, model_validator
 from pydantic_core import PydanticCustomError
 
 from cityloop.kernel import limits
+
+
+class OutSchema(BaseModel):
+    """Base of an answer the services build as plain dicts and lists: pydantic validates it
+    alone, without ninja's wrapper that reads every field of every nested object as an
+    attribute of a model (a page of 50 appeals: 6 ms → 0.6 ms)."""
 
 
 class ErrorOut(Schema):
