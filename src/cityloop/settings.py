@@ -133,7 +133,7 @@ def _database_from_url(url: str) -> dict[str, object]:
 def _sqlite(path: Path) -> dict[str, object]:
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "cityloop.kernel.fair_sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # IMMEDIATE makes every transaction take the write lock up front, so two writers
